@@ -1,0 +1,38 @@
+# Quick start: `make demo` then `make test`. Both create .venv and install on a fresh machine.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export LUTH_CONFIG ?= data_lake/landing/luth.yaml
+export LUTH_LAKE_ROOT ?= data_lake
+export DAGSTER_HOME ?= $(abspath $(LUTH_LAKE_ROOT))/.dagster
+
+.PHONY: install demo test ui lint bench clean-lake
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Materialise the whole asset graph offline on the demo data in data_lake/landing/
+demo: $(STAMP)
+	mkdir -p $(DAGSTER_HOME)
+	$(VENV)/bin/luth materialize --all
+
+## The whole test suite (GPU tests skip themselves without CUDA)
+test: $(STAMP)
+	$(VENV)/bin/pytest -m 'not gpu' $(PYTEST_ARGS)
+
+## Dagster UI on http://127.0.0.1:3000 over the whole graph
+ui: $(STAMP)
+	mkdir -p $(DAGSTER_HOME)
+	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check luth_assets luth_train tests benchmarks
+
+clean-lake:
+	find data_lake -mindepth 1 -maxdepth 1 ! -name landing -exec rm -rf {} +

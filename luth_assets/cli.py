@@ -1,0 +1,162 @@
+"""`luth`: the project's command line.
+
+    luth sql "QUERY" | FILE.sql [--param name=value ...] [--csv]
+    luth materialize --all | --select KEY [KEY ...]
+    luth views                      refresh the DuckDB views over the lake
+
+Later stages add `luth train`, `luth merge`, `luth eval` (they dispatch to `luth_train`).
+Heavy libraries are imported inside each command so `luth --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+from collections.abc import Callable
+
+from luth_assets.lib.config import ConfigError, Settings
+
+# name -> (module, function): the function takes argv (list[str]) and returns an exit code.
+# Stages that bring their own command register it here.
+EXTERNAL_COMMANDS: dict[str, tuple[str, str, str]] = {}
+
+
+def _format_table(columns: list[str], rows: list[tuple]) -> str:
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [len(c) for c in columns]
+    for row in cells:
+        widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
+    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    out = [line, "| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)) + " |",
+           line]
+    for row in cells:
+        out.append("| " + " | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) + " |")
+    out.append(line)
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from luth_assets.lib.warehouse import read_sql_file, run_query
+
+    settings = Settings.from_env()
+    query = args.query
+    if query.endswith(".sql"):
+        query = read_sql_file(query)
+    params = {}
+    for item in args.param or []:
+        if "=" not in item:
+            print(f"--param expects name=value, got {item!r}", file=sys.stderr)
+            return 2
+        key, value = item.split("=", 1)
+        params[key] = value
+    try:
+        columns, rows = run_query(settings.lake_root, query, params or None)
+    except duckdb.Error as err:
+        print(f"luth sql: {err}", file=sys.stderr)
+        return 1
+    if args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        print(_format_table(columns, rows))
+    return 0
+
+
+def cmd_views(args: argparse.Namespace) -> int:
+    from luth_assets.lib.warehouse import database_path, refresh_views
+
+    settings = Settings.from_env()
+    tables = refresh_views(settings.lake_root)
+    print(f"{len(tables)} views in {database_path(settings.lake_root)}")
+    for key in tables:
+        print(f"  {key.replace('/', '.')}")
+    return 0
+
+
+def cmd_materialize(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from luth_assets.build import BuildContext, build_definitions
+    from luth_assets.lib.warehouse import refresh_views
+    from luth_assets.materialize import materialize_all, prepare_instance
+
+    if not args.all and not args.select:
+        print("luth materialize: give --all or --select KEY [KEY ...]", file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+    config = settings.load()
+    defs = build_definitions(settings, config)
+    selection = [dg.AssetKey.from_user_string(k) for k in args.select] if args.select else None
+    if os.environ.get("DAGSTER_HOME"):
+        os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+        instance = dg.DagsterInstance.get()
+    else:
+        instance = dg.DagsterInstance.ephemeral()
+        print("DAGSTER_HOME is not set: runs are not kept for the UI (make demo sets it)")
+    prepare_instance(BuildContext(settings, config), instance)
+    report = materialize_all(defs, instance, selection=selection)
+    tables = refresh_views(settings.lake_root)
+    print(f"{len(report.outcomes) - len(report.failures)}/{len(report.outcomes)} runs succeeded; "
+          f"{len(tables)} lake tables have DuckDB views (luth sql \"show all tables\")")
+    if report.failures:
+        print("failed:", file=sys.stderr)
+        for outcome in report.failures:
+            part = f" [{outcome.partition}]" if outcome.partition else ""
+            print(f"  {', '.join(outcome.keys)}{part}: {outcome.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="luth",
+        description="Luth lakehouse. LUTH_CONFIG names the run configuration "
+        "(default data_lake/landing/luth.yaml); LUTH_LAKE_ROOT the lake (default data_lake).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sql = sub.add_parser("sql", help="run a DuckDB query (or a .sql file) over the lake views")
+    sql.add_argument("query", help="SQL text, or a path to a .sql file (relative to sql/ works)")
+    sql.add_argument("--param", "-p", action="append", metavar="NAME=VALUE",
+                     help="bind $NAME in the query (repeatable)")
+    sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    sql.set_defaults(func=cmd_sql)
+
+    views = sub.add_parser("views", help="refresh the DuckDB views over the lake tables")
+    views.set_defaults(func=cmd_views)
+
+    mat = sub.add_parser("materialize", help="materialise assets with Dagster, every partition")
+    mat.add_argument("--all", action="store_true", help="the whole asset graph")
+    mat.add_argument("--select", nargs="+", metavar="KEY", help="asset keys, e.g. bronze/raw_multilingual")
+    mat.set_defaults(func=cmd_materialize)
+
+    for name, (module, function, help_text) in EXTERNAL_COMMANDS.items():
+        ext = sub.add_parser(name, help=help_text, add_help=False)
+        ext.set_defaults(func=None, external=(module, function))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in EXTERNAL_COMMANDS:
+        import importlib
+
+        module, function, _ = EXTERNAL_COMMANDS[argv[0]]
+        run: Callable[[list[str]], int] = getattr(importlib.import_module(module), function)
+        return run(argv[1:])
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as err:
+        print(str(err), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+"""The code location Dagster loads (`dagster dev -w workspace.yaml`)."""
+
+import dagster as dg
+
+from luth_assets.build import build_definitions
+from luth_assets.lib.config import Settings
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(Settings.from_env())

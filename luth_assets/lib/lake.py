@@ -1,0 +1,170 @@
+"""The lake: Parquet tables under one root, one file per asset (or per partition).
+
+Layout: ``<root>/<layer>/<table>.parquet`` for an unpartitioned asset keyed ``layer/table`` and
+``<root>/<layer>/<table>/<partition>.parquet`` for a partitioned one (multi-partitions nest one
+folder per dimension). The root may be a local folder or an fsspec URI (``s3://``, ``gs://``).
+
+Local writes are atomic: the table is written next to its final name and renamed over it, so a
+reader (DuckDB, a downstream asset) never sees half a file. Object stores already publish an
+object only once it is fully written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import typing
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from dagster import InputContext, MetadataValue, OutputContext
+from dagster_polars import PolarsParquetIOManager
+from upath import UPath
+
+LAYERS = ("bronze", "silver", "gold", "models", "ops")
+
+
+def is_local(root: str | os.PathLike) -> bool:
+    text = str(root)
+    return "://" not in text or text.startswith("file://")
+
+
+def local_path(root: str | os.PathLike) -> Path:
+    text = str(root)
+    return Path(text.removeprefix("file://"))
+
+
+@contextmanager
+def atomic_path(final: str | os.PathLike) -> Iterator[str]:
+    """Yield a temporary path beside `final`; rename it over `final` if the block succeeds."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        yield str(tmp)
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_parquet_atomic(df: pl.DataFrame, path: str | os.PathLike, **kwargs: Any) -> None:
+    if is_local(path):
+        with atomic_path(local_path(path)) as tmp:
+            df.write_parquet(tmp, **kwargs)
+    else:
+        df.write_parquet(str(path), **kwargs)
+
+
+def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class LakeParquetIOManager(PolarsParquetIOManager):
+    """dagster-polars' Parquet IO manager with atomic local writes.
+
+    Returning a `pl.LazyFrame` from an asset streams it to disk (`sink_parquet`), so a large
+    table never has to be held in memory by the asset.
+    """
+
+    def write_df_to_path(self, context: OutputContext, df: pl.DataFrame, path: UPath) -> None:
+        if not is_local(path):
+            return super().write_df_to_path(context, df, path)
+        with atomic_path(local_path(path)) as tmp:
+            super().write_df_to_path(context, df, UPath(tmp))
+
+    def sink_df_to_path(self, context: OutputContext, df: pl.LazyFrame, path: UPath) -> None:
+        if not is_local(path):
+            return super().sink_df_to_path(context, df, path)
+        with atomic_path(local_path(path)) as tmp:
+            super().sink_df_to_path(context, df, UPath(tmp))
+
+    def dump_to_path(self, context: OutputContext, obj: Any, path: UPath) -> None:
+        if isinstance(obj, StagedTable):
+            if is_local(path):
+                target = local_path(path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(obj.path, target)
+            else:
+                path.fs.put_file(str(obj.path), str(path))
+                obj.path.unlink()
+            return
+        # route on what the asset returned, whatever its annotation says
+        if isinstance(obj, pl.LazyFrame):
+            self.sink_df_to_path(context, obj, path)
+        elif isinstance(obj, pl.DataFrame):
+            self.write_df_to_path(context, obj, path)
+        else:
+            super().dump_to_path(context, obj, path)
+
+    def load_partitions(self, context: InputContext) -> Any:
+        # Dagster hands a single loaded partition over bare; a consumer annotated
+        # `dict[str, pl.LazyFrame]` always gets a mapping partition -> frame.
+        result = super().load_partitions(context)
+        wanted = getattr(context.dagster_type, "typing_type", None)
+        if len(context.asset_partition_keys) == 1 and (
+            wanted is dict or typing.get_origin(wanted) is dict
+        ):
+            return {context.asset_partition_keys[0]: result}
+        return result
+
+    def get_metadata(self, context: OutputContext, obj: Any) -> dict[str, Any]:
+        if isinstance(obj, StagedTable):
+            return {"dagster/row_count": MetadataValue.int(obj.num_rows)}
+        return super().get_metadata(context, obj)
+
+
+def table_files(root: str | os.PathLike) -> dict[str, list[str]]:
+    """Map ``layer/table`` to the Parquet files that hold it (one, or one per partition).
+
+    Only the known layers are listed; hidden files (temporary writes) are ignored.
+    """
+    root_path = local_path(root)
+    tables: dict[str, list[str]] = {}
+    for layer in LAYERS:
+        layer_dir = root_path / layer
+        if not layer_dir.is_dir():
+            continue
+        for entry in sorted(layer_dir.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_file() and entry.suffix == ".parquet":
+                tables[f"{layer}/{entry.stem}"] = [str(entry)]
+            elif entry.is_dir():
+                files = sorted(
+                    str(p) for p in entry.rglob("*.parquet") if not p.name.startswith(".")
+                )
+                if files:
+                    tables[f"{layer}/{entry.name}"] = files
+    return tables
+
+
+class StagedTable:
+    """A Parquet file an asset already wrote by streaming, under ``<root>/.staging/``.
+
+    Returning one from an asset hands the file to :class:`LakeParquetIOManager`, which renames it
+    into the table's place (atomic on a local lake), so a large table is written exactly once
+    and never held in memory.
+    """
+
+    def __init__(self, path: str | os.PathLike, num_rows: int):
+        self.path = Path(path)
+        self.num_rows = num_rows
+
+    def __repr__(self) -> str:
+        return f"StagedTable({self.path}, rows={self.num_rows})"
+
+
+def staging_file(root: str | os.PathLike, name: str) -> Path:
+    """A fresh temporary file name inside the lake (same filesystem, so the final rename is cheap)."""
+    folder = local_path(root) / ".staging"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.{uuid.uuid4().hex[:12]}.parquet"

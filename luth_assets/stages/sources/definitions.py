@@ -1,0 +1,147 @@
+"""Sources stage: `bronze/raw_multilingual` (partition per source) and the target-language slice
+(`silver/french_slices` for fr) with its rejects."""
+
+
+import dagster as dg
+import polars as pl
+
+from luth_assets.lib.lake import StagedTable, file_sha256, is_local
+from luth_assets.resources import LakeResource
+from luth_assets.stages.sources.raw_table import RawTableStats, write_raw_table
+from luth_assets.stages.sources.reading import resolve_files
+from luth_assets.stages.sources.slicing import (
+    classify,
+    kept_rows,
+    rejected_rows,
+    slice_table_name,
+)
+
+GROUP = "sources"
+RAW_KEY = dg.AssetKey(["bronze", "raw_multilingual"])
+
+
+def slices_key(target_language: str) -> dg.AssetKey:
+    """Key of the target-language slice (`silver/french_slices` for fr); later stages use it."""
+    return dg.AssetKey(["silver", slice_table_name(target_language)])
+
+
+def rejects_key(target_language: str) -> dg.AssetKey:
+    return dg.AssetKey(["silver", f"{slice_table_name(target_language)}_rejects"])
+
+
+def _markdown_counts(counter: dict[str, int], header: str) -> str:
+    lines = [f"| {header} | rows |", "|---|---:|"]
+    lines += [f"| {key} | {count} |" for key, count in sorted(counter.items(), key=lambda kv: -kv[1])]
+    return "\n".join(lines)
+
+
+def build_defs(ctx) -> dg.Definitions:
+    config = ctx.config
+    target = config.target_language
+    lid = config.language_id
+    if not config.sources:
+        return dg.Definitions()
+    partitions = dg.StaticPartitionsDefinition(sorted(config.sources))
+
+    @dg.asset(
+        key=RAW_KEY,
+        group_name=GROUP,
+        partitions_def=partitions,
+        code_version="1",
+        description="Rows of one multilingual chat source, normalised to `messages`, with the "
+        "language langdetect gives each turn (seeded) and its probability.",
+        metadata={"partition_expr": "source"},
+    )
+    def raw_multilingual(context: dg.AssetExecutionContext, lake: LakeResource) -> StagedTable:
+        name = context.partition_key
+        source = config.sources[name]
+        files = resolve_files(source.uri)
+        context.log.info(f"reading source {name}: {len(files)} file(s), format {source.format}")
+
+        def progress(stats: RawTableStats) -> None:
+            context.log.info(f"{name}: {stats.rows} rows, {stats.rows_per_second:.0f} rows/s")
+
+        staged = lake.staging_file(f"raw_multilingual-{name}")
+        stats = write_raw_table(name, source, lid, staged, progress=progress)
+        hashes = {f: file_sha256(f) for f in files if is_local(f)}
+        context.add_output_metadata({
+            "source_uri": source.uri,
+            "input_files_sha256": dg.MetadataValue.json(hashes),
+            "turns": stats.turns,
+            "seconds": round(stats.seconds, 2),
+            "rows_per_second": round(stats.rows_per_second, 1),
+            "languages": dg.MetadataValue.md(_markdown_counts(stats.languages, "language")),
+            "problems": dg.MetadataValue.json(dict(stats.problems)),
+        })
+        return StagedTable(staged, stats.rows)
+
+    slice_name = slice_table_name(target)
+
+    @dg.multi_asset(
+        group_name=GROUP,
+        outs={
+            "kept": dg.AssetOut(
+                key=slices_key(target),
+                description=f"Rows whose every turn is in '{target}' with probability "
+                f">= {lid.min_probability}.",
+                code_version="1",
+            ),
+            "rejected": dg.AssetOut(
+                key=rejects_key(target),
+                description="Every other input row, with the reason it was rejected.",
+                code_version="1",
+            ),
+        },
+        ins={"raw": dg.AssetIn(key=RAW_KEY)},
+        name=slice_name,
+    )
+    def target_slices(context: dg.AssetExecutionContext, lake: LakeResource,
+                      raw: dict[str, pl.LazyFrame]):
+        staged = lake.staging_file(f"{slice_name}-classified")
+        inputs = pl.concat(list(raw.values()), how="diagonal_relaxed")
+        classify(inputs, target, lid.min_probability, lid.min_chars).sink_parquet(staged)
+        classified = pl.scan_parquet(staged)
+        counts = (classified.group_by(pl.col("reason").fill_null("kept")).len()
+                  .collect().rows())
+        by_reason = dict(counts)
+        kept = by_reason.pop("kept", 0)
+        rejected = sum(by_reason.values())
+        context.log.info(f"{slice_name}: kept {kept}, rejected {rejected} of {kept + rejected}")
+        yield dg.Output(kept_rows(classified), output_name="kept", metadata={
+            "input_rows": kept + rejected, "kept_rows": kept,
+            "kept_share": round(kept / max(1, kept + rejected), 4),
+        })
+        yield dg.Output(rejected_rows(classified), output_name="rejected", metadata={
+            "rejected_rows": rejected,
+            "reasons": dg.MetadataValue.md(_markdown_counts(by_reason, "reason")),
+            "reasons_json": dg.MetadataValue.json(by_reason),
+        })
+        staged.unlink(missing_ok=True)
+
+    @dg.asset_check(
+        asset=slices_key(target),
+        additional_ins={"rejected": dg.AssetIn(key=rejects_key(target)),
+                        "raw": dg.AssetIn(key=RAW_KEY)},
+        description="input rows = kept + rejected, and every sample_id lands exactly once",
+        blocking=True,
+    )
+    def slices_reconcile(kept: pl.LazyFrame, rejected: pl.LazyFrame,
+                         raw: dict[str, pl.LazyFrame]) -> dg.AssetCheckResult:
+        raw_ids = pl.concat([f.select("sample_id") for f in raw.values()])
+        out_ids = pl.concat([kept.select("sample_id"), rejected.select("sample_id")])
+        n_in = raw_ids.select(pl.len()).collect().item()
+        n_kept = kept.select(pl.len()).collect().item()
+        n_rej = rejected.select(pl.len()).collect().item()
+        missing = raw_ids.join(out_ids, on="sample_id", how="anti").select(pl.len()).collect().item()
+        duplicated = (out_ids.group_by("sample_id").len().filter(pl.col("len") > 1)
+                      .select(pl.len()).collect().item())
+        return dg.AssetCheckResult(
+            passed=n_in == n_kept + n_rej and missing == 0 and duplicated == 0,
+            metadata={"input_rows": n_in, "kept_rows": n_kept, "rejected_rows": n_rej,
+                      "missing_ids": missing, "duplicated_ids": duplicated},
+        )
+
+    return dg.Definitions(
+        assets=[raw_multilingual, target_slices],
+        asset_checks=[slices_reconcile],
+    )

@@ -1,0 +1,227 @@
+"""Read a source (jsonl, json, parquet, csv; local file, glob or hf://) as chat rows, in batches.
+
+Every row becomes ``{sample_id, source, source_file, row_number, source_row_id, messages,
+problem}`` where ``messages`` is a list of ``{role, content}`` with roles user/assistant/system.
+A row whose content cannot be used (null, not a list, unknown role) is still returned, with
+``problem`` saying why, so the slicing stage can reject it with that reason: nothing is dropped.
+A file that lacks a mapped field altogether is an error naming the file, the row and the field.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from luth_assets.lib.config import FieldMapping, SourceConfig
+
+
+class SourceError(ValueError):
+    """A source that cannot be read; the message names the file, row and field."""
+
+
+def make_sample_id(source: str, source_row_id: str) -> str:
+    """Stable id of a row: hash of the source name and the row's identity in that source."""
+    return hashlib.sha256(f"{source}\x1f{source_row_id}".encode()).hexdigest()[:16]
+
+
+def resolve_files(uri: str) -> list[str]:
+    """Local file or glob -> sorted file list; hf:// URIs are opened through the hub's fsspec."""
+    if uri.startswith("hf://"):
+        return _resolve_hub_files(uri)
+    if uri.startswith("file://"):
+        uri = uri[len("file://"):]
+    if any(ch in uri for ch in "*?["):
+        files = sorted(glob.glob(uri, recursive=True))
+        if not files:
+            raise SourceError(f"source {uri}: the glob matches no file")
+        return files
+    if not Path(uri).is_file():
+        raise SourceError(f"source file {uri} not found")
+    return [uri]
+
+
+def _resolve_hub_files(uri: str) -> list[str]:
+    try:
+        from huggingface_hub import HfFileSystem
+
+        fs = HfFileSystem()
+        path = uri[len("hf://"):]
+        files = sorted(fs.glob(path)) if any(ch in path for ch in "*?[") else [path]
+    except Exception as err:  # network errors come in many types; report them all the same way
+        raise SourceError(
+            f"source {uri}: cannot reach the Hugging Face hub ({type(err).__name__}). "
+            "Offline? Download the file and point `uri` at the local copy."
+        ) from None
+    if not files:
+        raise SourceError(f"source {uri}: no file on the hub matches")
+    return [f"hf://{f}" for f in files]
+
+
+def _open_binary(path: str):
+    if path.startswith("hf://"):
+        from huggingface_hub import HfFileSystem
+
+        try:
+            return HfFileSystem().open(path[len("hf://"):], "rb")
+        except Exception as err:
+            raise SourceError(
+                f"source {path}: cannot open on the Hugging Face hub ({type(err).__name__}); "
+                "offline? use a local copy"
+            ) from None
+    return open(path, "rb")
+
+
+def iter_records(path: str, fmt: str, batch_size: int) -> Iterator[list[tuple[int, Any]]]:
+    """Yield batches of (row_number, record) from one file without loading it whole."""
+    if fmt == "jsonl":
+        yield from _batched(_jsonl_records(path), batch_size)
+    elif fmt == "json":
+        yield from _batched(_json_array_records(path), batch_size)
+    elif fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        with _open_binary(path) as handle:
+            start = 0
+            for batch in pq.ParquetFile(handle).iter_batches(batch_size=batch_size):
+                rows = batch.to_pylist()
+                yield list(enumerate(rows, start))
+                start += len(rows)
+    elif fmt == "csv":
+        import pyarrow.csv as pacsv
+
+        with _open_binary(path) as handle:
+            reader = pacsv.open_csv(
+                handle, read_options=pacsv.ReadOptions(block_size=1 << 22)
+            )
+            start = 0
+            for batch in reader:
+                rows = batch.to_pylist()
+                for offset in range(0, len(rows), batch_size):
+                    chunk = rows[offset: offset + batch_size]
+                    yield list(enumerate(chunk, start + offset))
+                start += len(rows)
+    else:  # the config model forbids other values; keep a clear message anyway
+        raise SourceError(f"source {path}: unknown format {fmt!r}")
+
+
+def _jsonl_records(path: str) -> Iterator[tuple[int, Any]]:
+    with _open_binary(path) as handle:
+        for number, line in enumerate(handle):
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as err:
+                raise SourceError(f"{path} row {number}: invalid JSON ({err.msg})") from None
+
+
+def _json_array_records(path: str) -> Iterator[tuple[int, Any]]:
+    import ijson
+
+    with _open_binary(path) as handle:
+        try:
+            yield from enumerate(ijson.items(handle, "item", use_float=True))
+        except ijson.JSONError as err:
+            raise SourceError(f"{path}: invalid JSON array ({err})") from None
+
+
+def _batched(items: Iterator[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
+    batch: list[tuple[int, Any]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def to_messages(record: dict, mapping: FieldMapping) -> tuple[list[dict[str, str]], str | None]:
+    """Map one record to chat messages; returns (messages, problem or None)."""
+    messages: list[dict[str, str]] = []
+    if mapping.system and record.get(mapping.system):
+        messages.append({"role": "system", "content": _text(record[mapping.system])})
+    if mapping.messages:
+        turns = record[mapping.messages]
+        if turns is None:
+            return messages, "no_messages"
+        if isinstance(turns, str):
+            try:
+                turns = json.loads(turns)
+            except json.JSONDecodeError:
+                return messages, "malformed_messages"
+        if not isinstance(turns, list) or not turns:
+            return messages, "no_messages" if turns in ([], None) else "malformed_messages"
+        for turn in turns:
+            if not isinstance(turn, dict):
+                return messages, "malformed_messages"
+            raw_role = _text(turn.get(mapping.role_key)).strip().lower()
+            role = mapping.roles.get(raw_role)
+            if role is None:
+                return messages, f"unknown_role:{raw_role or 'missing'}"
+            messages.append({"role": role, "content": _text(turn.get(mapping.content_key))})
+        return messages, None
+    if mapping.prompt:
+        prompt, response = record[mapping.prompt], record[mapping.response]
+    else:
+        prompt = _text(record[mapping.instruction])
+        extra = _text(record.get(mapping.input)) if mapping.input else ""
+        if extra.strip():
+            prompt = f"{prompt}\n\n{extra}" if prompt.strip() else extra
+        response = record[mapping.output]
+    messages.append({"role": "user", "content": _text(prompt)})
+    messages.append({"role": "assistant", "content": _text(response)})
+    return messages, None
+
+
+def read_source_batches(
+    name: str, source: SourceConfig, batch_size: int = 2000
+) -> Iterator[list[dict[str, Any]]]:
+    """Yield batches of normalised chat rows from every file of a source, in file/row order."""
+    mapping = source.mapping
+    required = mapping.required_fields()
+    files = resolve_files(source.uri)
+    multi_file = len(files) > 1
+    for path in files:
+        label = Path(path).name
+        for batch in iter_records(path, source.format, batch_size):
+            rows = []
+            for number, record in batch:
+                if not isinstance(record, dict):
+                    raise SourceError(f"{path} row {number}: expected an object, got "
+                                      f"{type(record).__name__}")
+                for field in required:
+                    if field not in record:
+                        raise SourceError(
+                            f"{path} row {number}: mapped field {field!r} is missing "
+                            f"(fields present: {', '.join(sorted(record)) or 'none'})"
+                        )
+                if mapping.id:
+                    if record.get(mapping.id) is None:
+                        raise SourceError(f"{path} row {number}: id field {mapping.id!r} is missing")
+                    row_id = _text(record[mapping.id])
+                    if multi_file:
+                        row_id = f"{label}:{row_id}"
+                else:
+                    row_id = f"{label}:{number}" if multi_file else str(number)
+                messages, problem = to_messages(record, mapping)
+                rows.append({
+                    "sample_id": make_sample_id(name, row_id),
+                    "source": name,
+                    "source_file": label,
+                    "row_number": number,
+                    "source_row_id": row_id,
+                    "messages": messages,
+                    "problem": problem,
+                })
+            yield rows
