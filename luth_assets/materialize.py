@@ -63,6 +63,7 @@ def materialize_all(
     instance: dg.DagsterInstance,
     selection: Sequence[dg.AssetKey] | None = None,
     log: Callable[[str], None] = print,
+    log_level: str = "WARNING",
 ) -> MaterializeReport:
     report = MaterializeReport()
     wanted = set(selection) if selection else None
@@ -91,6 +92,7 @@ def materialize_all(
                     partition_key=partition,
                     instance=instance,
                     raise_on_error=False,
+                    run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
                     tags={"luth/launched_by": "luth materialize"},
                 )
                 success = result.success
@@ -112,6 +114,8 @@ def _first_error(result: dg.ExecuteInProcessResult) -> str:
         if event.is_failure and event.event_specific_data is not None:
             error = getattr(event.event_specific_data, "error", None)
             if error is not None:
+                while error.cause is not None:  # the user's exception, not Dagster's wrapper
+                    error = error.cause
                 return f"{event.step_key}: {error.message.strip()}"
     for event in result.all_events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":

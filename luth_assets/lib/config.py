@@ -100,6 +100,9 @@ class SourceConfig(StrictModel):
 class LanguageIdConfig(StrictModel):
     min_probability: float = Field(0.80, ge=0.0, le=1.0, description="per-turn probability floor")
     min_chars: int = Field(8, ge=0, description="a turn shorter than this is rejected too_short")
+    confirm_function_words: bool = Field(
+        True, description="also require one function word of the target language in the row "
+        "(catches languages langdetect has no profile for, e.g. Latin read as French)")
     seed: int = 0
     workers: int = Field(0, ge=0, description="detection processes; 0 = all cores")
     batch_size: int = Field(2000, ge=1)

@@ -9,6 +9,7 @@ works. Queries live in ``sql/`` (one statement per file) and take ``$name`` para
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -92,9 +93,20 @@ def read_sql_file(path: str | os.PathLike) -> str:
 def run_query(
     root: str | os.PathLike, query: str, params: dict[str, Any] | None = None
 ) -> tuple[list[str], list[tuple]]:
-    """Run one query over the lake views; returns (column names, rows)."""
+    """Run one query over the lake views; returns (column names, rows).
+
+    Only the parameters the query names (``$name``) are bound, so one set of ``--param`` values
+    can serve several query files.
+    """
+    used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", query))
+    bound = {k: v for k, v in (params or {}).items() if k in used}
+    missing = sorted(used - set(bound))
+    if missing:
+        raise duckdb.InvalidInputException(
+            f"query needs parameter(s) {', '.join(missing)}: pass --param NAME=VALUE"
+        )
     with connect(root) as con:
-        cursor = con.execute(query, params or None)
+        cursor = con.execute(query, bound or None)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall() if cursor.description else []
     return columns, rows

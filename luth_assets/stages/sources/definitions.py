@@ -92,14 +92,20 @@ def build_defs(ctx) -> dg.Definitions:
                 code_version="1",
             ),
         },
-        ins={"raw": dg.AssetIn(key=RAW_KEY)},
+        # a source whose partition failed is left out (and named in the log) instead of
+        # blocking every other source
+        ins={"raw": dg.AssetIn(key=RAW_KEY, metadata={"allow_missing_partitions": True})},
         name=slice_name,
     )
     def target_slices(context: dg.AssetExecutionContext, lake: LakeResource,
                       raw: dict[str, pl.LazyFrame]):
+        missing = sorted(set(config.sources) - set(raw))
+        if missing:
+            context.log.warning(f"sources not materialised, left out: {', '.join(missing)}")
         staged = lake.staging_file(f"{slice_name}-classified")
         inputs = pl.concat(list(raw.values()), how="diagonal_relaxed")
-        classify(inputs, target, lid.min_probability, lid.min_chars).sink_parquet(staged)
+        classify(inputs, target, lid.min_probability, lid.min_chars,
+                 lid.confirm_function_words).sink_parquet(staged)
         classified = pl.scan_parquet(staged)
         counts = (classified.group_by(pl.col("reason").fill_null("kept")).len()
                   .collect().rows())
@@ -110,6 +116,8 @@ def build_defs(ctx) -> dg.Definitions:
         yield dg.Output(kept_rows(classified), output_name="kept", metadata={
             "input_rows": kept + rejected, "kept_rows": kept,
             "kept_share": round(kept / max(1, kept + rejected), 4),
+            "sources_read": dg.MetadataValue.json(sorted(raw)),
+            "sources_missing": dg.MetadataValue.json(missing),
         })
         yield dg.Output(rejected_rows(classified), output_name="rejected", metadata={
             "rejected_rows": rejected,
@@ -121,7 +129,8 @@ def build_defs(ctx) -> dg.Definitions:
     @dg.asset_check(
         asset=slices_key(target),
         additional_ins={"rejected": dg.AssetIn(key=rejects_key(target)),
-                        "raw": dg.AssetIn(key=RAW_KEY)},
+                        "raw": dg.AssetIn(key=RAW_KEY,
+                                          metadata={"allow_missing_partitions": True})},
         description="input rows = kept + rejected, and every sample_id lands exactly once",
         blocking=True,
     )

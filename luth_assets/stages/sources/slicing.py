@@ -9,13 +9,15 @@ null) or rejected with the first reason that applies, in this order:
 ``undetermined_language`` (a turn langdetect cannot place) · ``wrong_language:<lang>`` (no turn in
 the target language; <lang> is the first turn's) · ``mixed_languages`` (some turns in the target
 language, some not) · ``low_confidence`` (all turns in the target language, one below
-`min_probability`).
+`min_probability`) · ``unconfirmed_language`` (langdetect says target language but the exchange
+contains none of its function words: see `function_words`).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from luth_assets.stages.sources.function_words import function_word_pattern
 from luth_assets.stages.sources.language_id import UNDETERMINED
 
 LANGUAGE_NAMES = {
@@ -29,8 +31,15 @@ def slice_table_name(target_language: str) -> str:
     return f"{LANGUAGE_NAMES.get(target_language, target_language)}_slices"
 
 
-def rejection_reason(target_language: str, min_probability: float, min_chars: int) -> pl.Expr:
+def rejection_reason(
+    target_language: str, min_probability: float, min_chars: int, confirm: bool = True
+) -> pl.Expr:
     content = pl.element().struct.field("content")
+    pattern = function_word_pattern(target_language) if confirm else None
+    confirmed = (
+        pl.col("messages").list.eval(content).list.join(" ").str.contains(pattern)
+        if pattern else pl.lit(True)
+    )
     langs = pl.col("turn_languages")
     turns_in_target = langs.list.eval(pl.element() == target_language).list.sum()
     n_turns = langs.list.len()
@@ -47,16 +56,23 @@ def rejection_reason(target_language: str, min_probability: float, min_chars: in
         .when(turns_in_target < n_turns).then(pl.lit("mixed_languages"))
         .when(pl.col("turn_language_probs").list.min() < min_probability)
         .then(pl.lit("low_confidence"))
+        .when(~confirmed).then(pl.lit("unconfirmed_language"))
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias("reason")
     )
 
 
 def classify(
-    raw: pl.LazyFrame, target_language: str, min_probability: float, min_chars: int
+    raw: pl.LazyFrame,
+    target_language: str,
+    min_probability: float,
+    min_chars: int,
+    confirm_function_words: bool = True,
 ) -> pl.LazyFrame:
     """`raw` plus a `reason` column (null = kept)."""
-    return raw.with_columns(rejection_reason(target_language, min_probability, min_chars))
+    return raw.with_columns(
+        rejection_reason(target_language, min_probability, min_chars, confirm_function_words)
+    )
 
 
 KEPT_COLUMNS = ["sample_id", "source", "source_row_id", "messages", "turn_language_probs",
