@@ -105,7 +105,7 @@ class LanguageIdConfig(StrictModel):
         "(catches languages langdetect has no profile for, e.g. Latin read as French)")
     seed: int = 0
     workers: int = Field(0, ge=0, description="detection processes; 0 = all cores")
-    batch_size: int = Field(2000, ge=1)
+    batch_size: int = Field(256, ge=1, description="rows per detection batch (one task for a worker)")
 
 
 # ------------------------------------------------------------------------ later stages (3..8)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 FUNCTION_WORDS: dict[str, list[str]] = {
     "fr": "le la les des du une un au aux pour dans avec sur pas ne il elle ils elles nous vous "
-          "je tu on ce cette ces son sa ses leur leurs mais ou où être avoir à été plus très "
+          "je tu on ce cette ces son sa ses leur leurs mais ou où être avoir à été plus très de "
+          "votre vos notre nos mon ma mes ton ta tes sont cet "
           "aussi comme tout tous par".split(),
     "es": "el la los las del una uno por para con sin pero como muy también este esta estos "
           "estas ese esa yo tú él ella nosotros ellos es son está están hay qué".split(),
