@@ -19,7 +19,7 @@ install: $(STAMP)
 
 ## Materialise the whole asset graph offline on the demo data in data_lake/landing/
 demo: $(STAMP)
-	mkdir -p $(DAGSTER_HOME)
+	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/luth materialize --all
 
 ## The whole test suite (GPU tests skip themselves without CUDA)
@@ -28,7 +28,7 @@ test: $(STAMP)
 
 ## Dagster UI on http://127.0.0.1:3000 over the whole graph
 ui: $(STAMP)
-	mkdir -p $(DAGSTER_HOME)
+	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 lint: $(STAMP)

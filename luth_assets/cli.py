@@ -100,7 +100,7 @@ def cmd_materialize(args: argparse.Namespace) -> int:
         instance = dg.DagsterInstance.ephemeral()
         print("DAGSTER_HOME is not set: runs are not kept for the UI (make demo sets it)")
     prepare_instance(BuildContext(settings, config), instance)
-    report = materialize_all(defs, instance, selection=selection)
+    report = materialize_all(defs, instance, selection=selection, log_level=args.log_level)
     tables = refresh_views(settings.lake_root)
     print(f"{len(report.outcomes) - len(report.failures)}/{len(report.outcomes)} runs succeeded; "
           f"{len(tables)} lake tables have DuckDB views (luth sql \"show all tables\")")
@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     mat = sub.add_parser("materialize", help="materialise assets with Dagster, every partition")
     mat.add_argument("--all", action="store_true", help="the whole asset graph")
     mat.add_argument("--select", nargs="+", metavar="KEY", help="asset keys, e.g. bronze/raw_multilingual")
+    mat.add_argument("--log-level", default="WARNING",
+                     choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                     help="Dagster's console log level for each run (default WARNING)")
     mat.set_defaults(func=cmd_materialize)
 
     for name, (module, function, help_text) in EXTERNAL_COMMANDS.items():
