@@ -7,7 +7,7 @@ export LUTH_CONFIG ?= data_lake/landing/luth.yaml
 export LUTH_LAKE_ROOT ?= data_lake
 export DAGSTER_HOME ?= $(abspath $(LUTH_LAKE_ROOT))/.dagster
 
-.PHONY: install demo test ui lint bench clean-lake
+.PHONY: install demo test ui ui-check lint bench clean-lake
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(STAMP)
 ui: $(STAMP)
 	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## Check the UI: start `dagster dev` as `make ui` does (free port, temporary DAGSTER_HOME),
+## compare its GraphQL asset keys with the built definitions, screenshot the asset graph
+ui-check: $(STAMP)
+	$(VENV)/bin/pytest tests/test_ui.py -q -s $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check luth_assets luth_train tests benchmarks

@@ -1,0 +1,220 @@
+"""The Dagster UI as users start it (`make ui`: `dagster dev -w workspace.yaml`): the server comes
+up, GraphQL serves exactly the asset keys `build_definitions` builds in-process, and headless
+Chromium renders the global asset graph with the asset names in it (screenshot kept in tmp_path).
+
+Needs Debian `chromium` for the browser part (.ci/run installs it); skips with a reason without it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from luth_assets.build import build_definitions
+from luth_assets.lib.config import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+DAGSTER = REPO / ".venv" / "bin" / "dagster"
+DEMO_CONFIG = REPO / "data_lake" / "landing" / "luth.yaml"
+START_TIMEOUT_S = 120
+GRAPH_PAGE = "asset-groups"  # "Global asset lineage" in Dagster 1.13
+EXPECTED_NAMES = ("raw_multilingual", "french_slices", "french_slices_rejects")
+
+TINY_ROWS = [
+    {"id": "t1", "messages": [
+        {"role": "user", "content": "Peux-tu m'expliquer pourquoi le ciel est bleu ?"},
+        {"role": "assistant", "content": "La lumière bleue est diffusée bien plus que la rouge."},
+    ]},
+    {"id": "t2", "messages": [
+        {"role": "user", "content": "Could you explain why the sky looks blue?"},
+        {"role": "assistant", "content": "Blue light is scattered much more than red light."},
+    ]},
+]
+
+TINY_CONFIG = """\
+target_language: fr
+sources:
+  tiny:
+    uri: tiny.jsonl
+    format: jsonl
+    mapping: {id: id, messages: messages}
+"""
+
+
+def lake_config(tmp_path: Path) -> Path:
+    """The demo config when it exists, else a one-source config over a tiny jsonl file."""
+    if DEMO_CONFIG.is_file():
+        return DEMO_CONFIG
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    (folder / "tiny.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in TINY_ROWS), "utf-8")
+    config = folder / "luth.yaml"
+    config.write_text(TINY_CONFIG, "utf-8")
+    return config
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def graphql(base: str, query: str) -> dict:
+    request = urllib.request.Request(
+        f"{base}/graphql", data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = json.load(response)
+    assert "errors" not in body, f"GraphQL errors for {query!r}: {body['errors']}"
+    return body["data"]
+
+
+LOCATIONS_QUERY = """
+{ workspaceOrError { __typename
+    ... on Workspace { locationEntries { name loadStatus
+        locationOrLoadError { __typename ... on PythonError { message } } } } } }
+"""
+
+
+def server_log(log_path: Path) -> str:
+    text = log_path.read_text("utf-8", errors="replace") if log_path.exists() else ""
+    return f"--- dagster dev output ({log_path}) ---\n{text[-8000:]}"
+
+
+def wait_until_ready(base: str, proc: subprocess.Popen, log_path: Path) -> None:
+    """Wait for /server_info, then for the `luth` code location to finish loading."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"dagster dev exited with {proc.returncode}\n{server_log(log_path)}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"dagster dev not ready on {base} after {START_TIMEOUT_S}s\n"
+                        f"{server_log(log_path)}")
+        try:
+            with urllib.request.urlopen(f"{base}/server_info", timeout=5) as response:
+                if response.status == 200:
+                    entries = graphql(base, LOCATIONS_QUERY)["workspaceOrError"]["locationEntries"]
+                    if entries and all(e["loadStatus"] == "LOADED" for e in entries):
+                        errors = [e for e in entries
+                                  if e["locationOrLoadError"]["__typename"] == "PythonError"]
+                        assert not errors, f"code location failed to load: {errors}"
+                        return
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        time.sleep(1)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop `dagster dev` and every child it spawned (webserver, daemon, code servers): they all
+    share the session/process group started with start_new_session=True."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C on `make ui` sends
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        except ProcessLookupError:
+            pass
+    try:  # children can outlive the parent's graceful shutdown; the group is ours alone
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def chromium_binary() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def chromium(binary: str, profile: Path, *args: str, budget_ms: int = 15000) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+         f"--virtual-time-budget={budget_ms}", "--window-size=1600,1000", *args],
+        capture_output=True, text=True, timeout=60, check=False)
+
+
+@pytest.fixture
+def ui_env(tmp_path: Path) -> dict[str, str]:
+    config = lake_config(tmp_path)
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("", "utf-8")
+    return {**os.environ, "LUTH_CONFIG": str(config), "LUTH_LAKE_ROOT": str(lake),
+            "DAGSTER_HOME": str(home)}
+
+
+@pytest.fixture
+def dagster_ui(tmp_path: Path, ui_env: dict[str, str]):
+    """`dagster dev -w workspace.yaml` from the repository root, as `make ui` runs it."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "dagster_dev.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [str(DAGSTER), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+            cwd=REPO, env=ui_env, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        started = time.monotonic()
+        wait_until_ready(base, proc, log_path)
+        print(f"\ndagster dev ready on {base} in {time.monotonic() - started:.1f}s")
+        yield base
+    finally:
+        stop(proc)
+
+
+def test_ui_serves_the_built_asset_graph(dagster_ui: str, ui_env: dict[str, str],
+                                         tmp_path: Path) -> None:
+    base = dagster_ui
+
+    # 1. GraphQL serves exactly the asset keys built in-process from the same environment
+    defs = build_definitions(Settings.from_env(ui_env))
+    expected = {tuple(key.path) for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    served = {tuple(node["assetKey"]["path"])
+              for node in graphql(base, "{ assetNodes { assetKey { path } } }")["assetNodes"]}
+    assert served == expected
+    assert {("bronze", "raw_multilingual"), ("silver", "french_slices"),
+            ("silver", "french_slices_rejects")} <= served
+
+    # 2. The global asset graph renders in a real browser
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("chromium is not installed (apt-get install chromium; .ci/run does it)")
+    # mark the first-visit "Join the Dagster community" dialog as seen (what its Skip does),
+    # so that it does not cover the graph in the screenshot
+    graphql(base, "mutation { setNuxSeen }")
+    url = f"{base}/{GRAPH_PAGE}"
+
+    dom = chromium(binary, tmp_path / "chromium-dom", "--dump-dom", url)
+    assert dom.returncode == 0, f"chromium --dump-dom failed: {dom.stderr[-3000:]}"
+    (tmp_path / "asset_graph.html").write_text(dom.stdout, "utf-8")
+    missing = [name for name in EXPECTED_NAMES if name not in dom.stdout]
+    assert not missing, (f"{url} rendered without {missing}; DOM saved to "
+                         f"{tmp_path / 'asset_graph.html'} ({len(dom.stdout)} chars)")
+
+    png = tmp_path / "asset_graph.png"
+    shot = chromium(binary, tmp_path / "chromium-shot", f"--screenshot={png}", url)
+    assert shot.returncode == 0, f"chromium --screenshot failed: {shot.stderr[-3000:]}"
+    assert png.is_file(), f"no screenshot written: {shot.stderr[-3000:]}"
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 30_000, f"screenshot only {len(data)} bytes: likely a blank page"
+    print(f"asset graph screenshot: {png} ({len(data)} bytes)")
