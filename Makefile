@@ -19,7 +19,8 @@ install: $(STAMP)
 
 ## Materialise the whole asset graph offline on the demo data in data_lake/landing/
 demo: $(STAMP)
-	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/luth materialize --all
 
 ## The whole test suite (GPU tests skip themselves without CUDA)
@@ -28,7 +29,8 @@ test: $(STAMP)
 
 ## Dagster UI on http://127.0.0.1:3000 over the whole graph
 ui: $(STAMP)
-	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 ## Check the UI: start `dagster dev` as `make ui` does (free port, temporary DAGSTER_HOME),
