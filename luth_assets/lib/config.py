@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+
+from luth_assets.lib.llm.settings import LLMSettings
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DEFAULT_CONFIG = "data_lake/landing/luth.yaml"
@@ -121,6 +123,7 @@ class RunConfig(StrictModel):
     target_language: str = Field("fr", min_length=2, max_length=8)
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
     language_id: LanguageIdConfig = Field(default_factory=LanguageIdConfig)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @field_validator("sources")
     @classmethod
@@ -176,8 +179,7 @@ def parse_config(data: Any, path: Path | str = "<config>") -> RunConfig:
 
 
 def load_config(path: Path | str) -> RunConfig:
-    """Read and validate a run configuration; relative source paths resolve from the file's folder
-    when they do not exist relative to the working directory."""
+    """Read and validate a run configuration; relative paths resolve from the file's folder."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(
@@ -199,4 +201,7 @@ def _resolve_relative_uris(config: RunConfig, base: Path) -> RunConfig:
         if "://" not in uri and not Path(uri).is_absolute():
             uri = str((base / uri).resolve())
         sources[name] = source.model_copy(update={"uri": uri})
-    return config.model_copy(update={"sources": sources})
+    llm = config.llm
+    if llm.replay_path is not None and not llm.replay_path.is_absolute():
+        llm = llm.model_copy(update={"replay_path": (base / llm.replay_path).resolve()})
+    return config.model_copy(update={"sources": sources, "llm": llm})

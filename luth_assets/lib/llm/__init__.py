@@ -1,0 +1,46 @@
+"""The LLM client layer (plain Python, no Dagster): providers, client, cache, accounting.
+
+Typical use from a stage::
+
+    settings = run_config.llm
+    provider = build_provider(settings)                  # gemini / openai_compatible / replay
+    cache = LLMCache.in_lake(lake_root, flush_rows=settings.cache.flush_rows)
+    client = LLMClient(provider, settings=settings, cache=cache)
+    out = client.run(requests, stage="translated_prompts")  # one LLMResult per sample_id
+    out.to_frame(); out.summary.to_row()
+"""
+
+from luth_assets.lib.llm.cache import CACHE_TABLE, LLMCache
+from luth_assets.lib.llm.client import (
+    CallSummary,
+    LLMClient,
+    Progress,
+    RateLimiter,
+    RunOutput,
+    estimate_cost,
+)
+from luth_assets.lib.llm.errors import (
+    ConfigurationError,
+    LLMError,
+    ProviderCallError,
+    ProviderUnavailable,
+)
+from luth_assets.lib.llm.providers import Provider, build_provider
+from luth_assets.lib.llm.settings import LLMSettings, ModelPrice
+from luth_assets.lib.llm.types import (
+    REASONS,
+    GenerationParams,
+    LLMRequest,
+    LLMResult,
+    Message,
+    ProviderResponse,
+    cache_key,
+)
+
+__all__ = [
+    "CACHE_TABLE", "REASONS", "CallSummary", "ConfigurationError", "GenerationParams",
+    "LLMCache", "LLMClient", "LLMError", "LLMRequest", "LLMResult", "LLMSettings", "Message",
+    "ModelPrice", "Progress", "Provider", "ProviderCallError", "ProviderResponse",
+    "ProviderUnavailable", "RateLimiter", "RunOutput", "build_provider", "cache_key",
+    "estimate_cost",
+]

@@ -1,0 +1,90 @@
+"""An OpenAI-compatible endpoint (vLLM serving Qwen3-32B, as the Luth authors did)."""
+
+from __future__ import annotations
+
+from luth_assets.lib.llm.errors import (
+    Blocked,
+    CallTimeout,
+    ConnectionFailure,
+    EmptyOutput,
+    ProviderCallError,
+    RateLimited,
+    ServerFailure,
+    parse_retry_after,
+)
+from luth_assets.lib.llm.providers.base import redact
+from luth_assets.lib.llm.types import LLMRequest, ProviderResponse
+
+
+class OpenAICompatibleProvider:
+    name = "openai_compatible"
+    cacheable = True
+
+    def __init__(self, model: str, *, base_url: str, api_key: str | None = None,
+                 timeout_s: float = 120.0):
+        import openai
+
+        self.model = model
+        self.base_url = base_url
+        self._key = api_key or "EMPTY"
+        self._openai = openai
+        self._client = openai.AsyncOpenAI(base_url=base_url, api_key=self._key,
+                                          timeout=timeout_s, max_retries=0)
+
+    def __repr__(self) -> str:
+        return f"OpenAICompatibleProvider(model={self.model!r}, base_url={self.base_url!r})"
+
+    async def generate(self, request: LLMRequest) -> ProviderResponse:
+        oa = self._openai
+        p = request.params
+        kwargs: dict = {
+            "model": self.model,
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        }
+        if p.temperature is not None:
+            kwargs["temperature"] = p.temperature
+        if p.top_p is not None:
+            kwargs["top_p"] = p.top_p
+        if p.max_output_tokens is not None:
+            kwargs["max_tokens"] = p.max_output_tokens
+        if p.seed is not None:
+            kwargs["seed"] = p.seed
+        if request.response_schema is not None:
+            kwargs["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": request.response_schema.__name__,
+                                "schema": request.schema_json()},
+            }
+        try:
+            response = await self._client.chat.completions.create(**kwargs)
+        except oa.APITimeoutError:
+            raise CallTimeout("openai-compatible call timed out") from None
+        except oa.APIConnectionError as err:
+            raise ConnectionFailure(redact(f"cannot reach {self.base_url}: {err}", self._key)) \
+                from None
+        except oa.APIStatusError as err:
+            code = err.status_code
+            retry_after = parse_retry_after(err.response.headers.get("retry-after"))
+            message = redact(f"openai-compatible HTTP {code}: {err.message}", self._key)
+            if code == 429:
+                raise RateLimited(message, status=code, retry_after=retry_after) from None
+            if code >= 500:
+                raise ServerFailure(message, status=code, retry_after=retry_after) from None
+            raise ProviderCallError(message, status=code) from None
+        if not response.choices:
+            raise EmptyOutput("no choices in the answer")
+        choice = response.choices[0]
+        if choice.finish_reason == "content_filter":
+            raise Blocked("answer blocked: finish_reason content_filter")
+        text = choice.message.content or ""
+        if not text:
+            raise EmptyOutput(f"empty answer (finish_reason {choice.finish_reason})")
+        usage = response.usage
+        return ProviderResponse(
+            text=text, finish_reason=choice.finish_reason,
+            input_tokens=(usage.prompt_tokens or 0) if usage else 0,
+            output_tokens=(usage.completion_tokens or 0) if usage else 0,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.close()

@@ -1,0 +1,91 @@
+"""Configuration of the LLM layer: the `llm:` section of the run configuration.
+
+Secrets never live here: the key is read from the environment variable the section names
+(`GEMINI_API_KEY` by default) when the provider is built.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ProviderName = Literal["gemini", "openai_compatible", "replay", "transformers"]
+
+DEFAULT_MODELS: dict[str, str] = {
+    "gemini": "gemini-2.5-flash",
+    "openai_compatible": "Qwen/Qwen3-32B",
+    "replay": "replay",
+    "transformers": "",
+}
+DEFAULT_KEY_ENV: dict[str, str] = {
+    "gemini": "GEMINI_API_KEY",
+    "openai_compatible": "OPENAI_API_KEY",
+}
+GEMINI_BASE_URL_ENV = "LUTH_GEMINI_BASE_URL"
+OPENAI_BASE_URL_ENV = "LUTH_OPENAI_BASE_URL"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModelPrice(_Strict):
+    """USD per million tokens."""
+
+    input_per_million: float = Field(ge=0.0)
+    output_per_million: float = Field(ge=0.0)
+
+
+def default_prices() -> dict[str, ModelPrice]:
+    # List prices (USD / 1M tokens, standard tier, text). Estimates only; override in the config.
+    return {
+        "gemini-2.5-flash": ModelPrice(input_per_million=0.30, output_per_million=2.50),
+        "gemini-2.5-flash-lite": ModelPrice(input_per_million=0.10, output_per_million=0.40),
+        "gemini-2.5-pro": ModelPrice(input_per_million=1.25, output_per_million=10.0),
+        "gemini-2.0-flash": ModelPrice(input_per_million=0.10, output_per_million=0.40),
+    }
+
+
+class RetrySettings(_Strict):
+    max_retries: int = Field(4, ge=0, description="retries after the first attempt")
+    backoff_initial_s: float = Field(1.0, ge=0.0)
+    backoff_max_s: float = Field(60.0, ge=0.0)
+    backoff_multiplier: float = Field(2.0, ge=1.0)
+    jitter: float = Field(0.5, ge=0.0, le=1.0,
+                          description="the delay is scaled by a uniform factor in [1-jitter, 1]")
+    max_retry_after_s: float = Field(300.0, ge=0.0, description="cap on a server's Retry-After")
+
+
+class CacheSettings(_Strict):
+    enabled: bool = True
+    flush_rows: int = Field(256, ge=1, description="write a shard after this many new answers")
+    flush_seconds: float = Field(10.0, gt=0.0, description="... or after this many seconds")
+
+
+class LLMSettings(_Strict):
+    provider: ProviderName = "replay"
+    model: str | None = Field(None, description="default: per provider (gemini-2.5-flash, ...)")
+    base_url: str | None = Field(
+        None, description="provider endpoint; LUTH_GEMINI_BASE_URL / LUTH_OPENAI_BASE_URL win")
+    api_key_env: str | None = Field(
+        None, description="environment variable holding the key (GEMINI_API_KEY by default)")
+    replay_path: Path | None = Field(None, description="JSONL of authored answers (replay)")
+    concurrency: int = Field(16, ge=1)
+    requests_per_minute: float | None = Field(None, gt=0.0)
+    tokens_per_minute: float | None = Field(None, gt=0.0)
+    timeout_s: float = Field(120.0, gt=0.0, description="per-call timeout")
+    retry: RetrySettings = Field(default_factory=RetrySettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    prices: dict[str, ModelPrice] = Field(default_factory=default_prices)
+    max_consecutive_connection_errors: int = Field(
+        20, ge=1, description="stop the run (provider unreachable) after this many connection "
+        "failures in a row before any success")
+    progress_every_s: float = Field(30.0, gt=0.0)
+
+    def resolved_model(self) -> str:
+        return self.model or DEFAULT_MODELS[self.provider]
+
+    def resolved_key_env(self) -> str | None:
+        return self.api_key_env or DEFAULT_KEY_ENV.get(self.provider)
