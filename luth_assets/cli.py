@@ -20,7 +20,10 @@ from luth_assets.lib.config import ConfigError, Settings
 
 # name -> (module, function): the function takes argv (list[str]) and returns an exit code.
 # Stages that bring their own command register it here.
-EXTERNAL_COMMANDS: dict[str, tuple[str, str, str]] = {}
+EXTERNAL_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "train": ("luth_train.sft", "main",
+              "full-parameter SFT from a YAML config: luth train CONFIG.yaml [key=value ...]"),
+}
 
 
 def _format_table(columns: list[str], rows: list[tuple]) -> str:
