@@ -23,6 +23,8 @@ from luth_assets.lib.config import ConfigError, Settings
 EXTERNAL_COMMANDS: dict[str, tuple[str, str, str]] = {
     "train": ("luth_train.sft", "main",
               "full-parameter SFT from a YAML config: luth train CONFIG.yaml [key=value ...]"),
+    "merge": ("luth_train.merge", "main",
+              "merge a fine-tune with its base through mergekit: luth merge RECIPE.yaml OUT_DIR"),
 }
 
 

@@ -1,0 +1,152 @@
+"""Peak memory of a merge: two Qwen3-0.6B-shaped models, random bf16 weights, merged by mergekit.
+
+    .venv/bin/python benchmarks/merge_memory.py [--method slerp|linear] [--workdir DIR] [--validate]
+
+Builds the two models from a Qwen3-0.6B config one at a time (random weights, bf16, written to
+disk as safetensors before any merging), then runs `luth_train.merge.merge` - mergekit in a child
+process with lazy loading and small output shards - and reports the child's wall time and peak
+RSS. Target (issue 7): peak RSS <= 1.0 x the bytes of one model. The last line printed is one JSON
+object with the figures and the target; the exit status is 1 when the target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+# Qwen/Qwen3-0.6B's config.json (shape only; no download).
+QWEN3_0_6B = dict(
+    vocab_size=151936,
+    hidden_size=1024,
+    intermediate_size=3072,
+    num_hidden_layers=28,
+    num_attention_heads=16,
+    num_key_value_heads=8,
+    head_dim=128,
+    max_position_embeddings=40960,
+    rms_norm_eps=1e-6,
+    rope_theta=1000000.0,
+    tie_word_embeddings=True,
+    bos_token_id=151643,
+    eos_token_id=151645,
+)
+
+
+def build_model(out_dir: Path, seed: int, texts: list[str]) -> int:
+    """Write a random bf16 Qwen3-0.6B-shaped model + a small tokenizer; return weight bytes.
+
+    Tensor names and shapes come from a meta-device model built from the config (no memory);
+    values are filled one tensor at a time.
+    """
+    import torch
+    from safetensors.torch import save_file
+    from transformers import Qwen3Config, Qwen3ForCausalLM
+
+    from luth_train.tiny_model import train_tiny_tokenizer
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    config = Qwen3Config(**QWEN3_0_6B, dtype="bfloat16")
+    config.architectures = ["Qwen3ForCausalLM"]
+    with torch.device("meta"):
+        meta = Qwen3ForCausalLM(config)
+    gen = torch.Generator().manual_seed(seed)
+    tensors: dict[str, torch.Tensor] = {}
+    for name, p in meta.state_dict().items():
+        if name == "lm_head.weight" and config.tie_word_embeddings:
+            continue
+        if p.ndim == 1:
+            t = 1.0 + 0.05 * torch.randn(p.shape, generator=gen)
+        else:
+            t = 0.02 * torch.randn(p.shape, generator=gen)
+        tensors[name] = t.to(torch.bfloat16)
+    del meta
+    nbytes = sum(t.numel() * t.element_size() for t in tensors.values())
+    save_file(tensors, str(out_dir / "model.safetensors"), metadata={"format": "pt"})
+    del tensors
+    config.save_pretrained(out_dir)
+    tok = train_tiny_tokenizer(texts, vocab_size=300)
+    tok.save_pretrained(out_dir)
+    return nbytes
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--method", choices=["linear", "slerp"], default="slerp")
+    ap.add_argument("--workdir", type=Path, default=None, help="where to write models (temp dir)")
+    ap.add_argument("--validate", action="store_true", help="also run post-merge validation")
+    ap.add_argument("--out-shard-size", type=int, default=200_000_000)
+    ap.add_argument("--target-ratio", type=float, default=1.0)
+    args = ap.parse_args(argv)
+
+    from luth_train.merge import MergeRecipe, MergeRunOptions, merge
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="luth_merge_bench_"))
+    keep = args.workdir is not None
+    texts = ["Bonjour, la capitale de la France est Paris.", "Hello world, the answer is 42."] * 8
+    try:
+        t0 = time.perf_counter()
+        model_bytes = build_model(work / "base", seed=1, texts=texts)
+        build_model(work / "ft", seed=2, texts=texts)
+        build_s = time.perf_counter() - t0
+        print(
+            f"built two Qwen3-0.6B-shaped bf16 models ({model_bytes / 2**30:.3f} GiB each) in {build_s:.1f}s",
+            flush=True,
+        )
+
+        if args.method == "slerp":
+            recipe = MergeRecipe.authors_slerp(str(work / "base"), str(work / "ft"), dtype="bfloat16")
+        else:
+            recipe = MergeRecipe(
+                method="linear",
+                base_model=str(work / "base"),
+                finetuned_model=str(work / "ft"),
+                alpha=0.5,
+                dtype="bfloat16",
+            )
+        result = merge(
+            recipe,
+            work / "merged",
+            options=MergeRunOptions(out_shard_size=args.out_shard_size),
+            validate=args.validate,
+            overwrite=True,
+        )
+        target = args.target_ratio * model_bytes
+        figures = {
+            "benchmark": "merge_memory",
+            "method": args.method,
+            "model_bytes": model_bytes,
+            "merge_wall_time_s": round(result.merge_time_s, 2),
+            "total_wall_time_s": round(result.wall_time_s, 2),
+            "peak_rss_bytes": result.peak_rss_bytes,
+            "peak_rss_ratio": round(result.peak_rss_bytes / model_bytes, 3),
+            "target_peak_rss_bytes": int(target),
+            "target_ratio": args.target_ratio,
+            "out_shard_size": args.out_shard_size,
+            "output_bytes": result.size_bytes,
+            "output_sha256": result.output_sha256,
+            "validated": args.validate,
+            "met": result.peak_rss_bytes <= target,
+        }
+        print(
+            f"merge ({args.method}): {result.merge_time_s:.1f}s, peak RSS "
+            f"{result.peak_rss_bytes / 2**30:.3f} GiB = {figures['peak_rss_ratio']}x one model "
+            f"(target <= {args.target_ratio}x)",
+            flush=True,
+        )
+        print(json.dumps(figures))
+        return 0 if figures["met"] else 1
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
