@@ -234,3 +234,11 @@ def test_french_slice_precision_recall_on_real_sentences(shared_data, tmp_path, 
     print(f"\nFrench slice on ../shared/data/lid ({len(rows)} sentences, 10 languages): "
           f"precision {precision:.4f}, recall {recall:.4f}")
     assert precision >= 0.97 and recall >= 0.97
+
+
+def test_hub_source_fails_fast_and_clearly_when_unreachable(monkeypatch) -> None:
+    from luth_assets.stages.sources.reading import resolve_files
+
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
+    with pytest.raises(SourceError, match="cannot reach the Hugging Face hub"):
+        resolve_files("hf://datasets/CohereLabs/aya_dataset/data/*.parquet")
