@@ -30,38 +30,11 @@ START_TIMEOUT_S = 120
 GRAPH_PAGE = "asset-groups"  # "Global asset lineage" in Dagster 1.13
 EXPECTED_NAMES = ("raw_multilingual", "french_slices", "french_slices_rejects")
 
-TINY_ROWS = [
-    {"id": "t1", "messages": [
-        {"role": "user", "content": "Peux-tu m'expliquer pourquoi le ciel est bleu ?"},
-        {"role": "assistant", "content": "La lumière bleue est diffusée bien plus que la rouge."},
-    ]},
-    {"id": "t2", "messages": [
-        {"role": "user", "content": "Could you explain why the sky looks blue?"},
-        {"role": "assistant", "content": "Blue light is scattered much more than red light."},
-    ]},
-]
-
-TINY_CONFIG = """\
-target_language: fr
-sources:
-  tiny:
-    uri: tiny.jsonl
-    format: jsonl
-    mapping: {id: id, messages: messages}
-"""
-
-
 def lake_config(tmp_path: Path) -> Path:
-    """The demo config when it exists, else a one-source config over a tiny jsonl file."""
-    if DEMO_CONFIG.is_file():
-        return DEMO_CONFIG
-    folder = tmp_path / "landing"
-    folder.mkdir()
-    (folder / "tiny.jsonl").write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in TINY_ROWS), "utf-8")
-    config = folder / "luth.yaml"
-    config.write_text(TINY_CONFIG, "utf-8")
-    return config
+    """The demo run configuration (committed in data_lake/landing/)."""
+    if not DEMO_CONFIG.is_file():
+        pytest.skip(f"demo config {DEMO_CONFIG} is missing")
+    return DEMO_CONFIG
 
 
 def free_port() -> int:
