@@ -16,9 +16,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from luth_assets.lib.llm.settings import LLMSettings
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from luth_assets.lib.strict import StrictModel
+from luth_assets.stages.curation.settings import CurationConfig
+from luth_assets.stages.evaluation.settings import EvaluationConfig
+from luth_assets.stages.merging.settings import MergingConfig
+from luth_assets.stages.scholar.settings import ScholarConfig
+from luth_assets.stages.training.settings import TrainingConfig
+from luth_assets.stages.translation.settings import TranslationConfig
 
 DEFAULT_CONFIG = "data_lake/landing/luth.yaml"
 DEFAULT_LAKE_ROOT = "data_lake"
@@ -26,10 +33,6 @@ DEFAULT_LAKE_ROOT = "data_lake"
 
 class ConfigError(ValueError):
     """A run configuration that cannot be used; the message names the file and the key."""
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # --------------------------------------------------------------------------- sources (issue 2)
@@ -110,20 +113,18 @@ class LanguageIdConfig(StrictModel):
     batch_size: int = Field(256, ge=1, description="rows per detection batch (one task for a worker)")
 
 
-# ------------------------------------------------------------------------ later stages (3..8)
-# Each section is owned by the issue that builds the stage. Until then it accepts nothing
-# but an empty mapping.
-
-
-class SectionPlaceholder(StrictModel):
-    pass
-
-
 class RunConfig(StrictModel):
     target_language: str = Field("fr", min_length=2, max_length=8)
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
     language_id: LanguageIdConfig = Field(default_factory=LanguageIdConfig)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    # later stages: each section model lives in luth_assets/stages/<stage>/settings.py
+    translation: TranslationConfig = Field(default_factory=TranslationConfig)
+    scholar: ScholarConfig = Field(default_factory=ScholarConfig)
+    curation: CurationConfig = Field(default_factory=CurationConfig)
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
+    merging: MergingConfig = Field(default_factory=MergingConfig)
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
 
     @field_validator("sources")
     @classmethod
@@ -204,4 +205,10 @@ def _resolve_relative_uris(config: RunConfig, base: Path) -> RunConfig:
     llm = config.llm
     if llm.replay_path is not None and not llm.replay_path.is_absolute():
         llm = llm.model_copy(update={"replay_path": (base / llm.replay_path).resolve()})
-    return config.model_copy(update={"sources": sources, "llm": llm})
+    update = {"sources": sources, "llm": llm}
+    for name in STAGE_SECTIONS:
+        update[name] = getattr(config, name).with_base(base)
+    return config.model_copy(update=update)
+
+
+STAGE_SECTIONS = ("translation", "scholar", "curation", "training", "merging", "evaluation")

@@ -6,4 +6,10 @@ Order matters only for readability; Dagster resolves dependencies by asset key.
 
 STAGES: list[str] = [
     "sources",
+    "translation",
+    "scholar",
+    "curation",
+    "training",
+    "merging",
+    "evaluation",
 ]

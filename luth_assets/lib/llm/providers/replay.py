@@ -1,6 +1,7 @@
 """Replay: answers we wrote ourselves, looked up by (stage, sample_id). Used offline (demo).
 
-File: JSONL, one answer a line: ``{"stage": ..., "sample_id": ..., "text": "..."}`` or, for a
+`llm.replay_path` is one JSONL file or a folder of them (``*.jsonl``, read in name order, e.g.
+one file per stage). One answer a line: ``{"stage": ..., "sample_id": ..., "text": "..."}`` or, for a
 structured stage, ``"output": {...}`` (written out as JSON text). Optional ``input_tokens``,
 ``output_tokens``.
 """
@@ -23,9 +24,19 @@ class ReplayProvider:
         self.path = Path(path)
         self.model = model
         self._answers: dict[tuple[str, str], ProviderResponse] = {}
-        if not self.path.is_file():
+        if self.path.is_dir():
+            files = sorted(self.path.glob("*.jsonl"))
+            if not files:
+                raise ConfigurationError(f"replay answers folder {self.path} has no *.jsonl file")
+        elif self.path.is_file():
+            files = [self.path]
+        else:
             raise ConfigurationError(f"replay answers file {self.path} not found")
-        with self.path.open(encoding="utf-8") as handle:
+        for file in files:
+            self._load(file)
+
+    def _load(self, file: Path) -> None:
+        with file.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, 1):
                 if not line.strip():
                     continue
@@ -40,7 +51,7 @@ class ReplayProvider:
                         raise TypeError("'text' must be a string")
                 except (ValueError, KeyError, TypeError) as err:
                     raise ConfigurationError(
-                        f"{self.path} line {number}: bad replay answer ({err}); expected "
+                        f"{file} line {number}: bad replay answer ({err}); expected "
                         '{"stage", "sample_id", "text" | "output"}') from None
                 self._answers[(stage, sample_id)] = ProviderResponse(
                     text=text, finish_reason="REPLAY",

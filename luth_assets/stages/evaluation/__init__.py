@@ -1,0 +1,1 @@
+"""Evaluation stage (issue 8): benchmark registry, per-sample scores, the score table."""

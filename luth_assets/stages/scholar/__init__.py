@@ -1,0 +1,1 @@
+"""Scholar stage (issue 4): exam PDFs to question/answer items."""
