@@ -32,3 +32,19 @@ def merged_model_dir(lake_root: str | Path, recipe: str) -> Path:
 
 def merge_model_name(recipe: str) -> str:
     return f"{MERGE_PREFIX}{recipe}"
+
+
+def evaluated_models(config) -> list[str]:
+    """The `model` dimension of `benchmark_scores`: base, sft, then one per merge recipe."""
+    return [BASE, SFT] + [merge_model_name(r) for r in config.merging.recipe_names()]
+
+
+def resolve_model(config, lake_root: str | Path, name: str) -> str:
+    """Path (or hub id) that `from_pretrained` loads for an evaluated model name."""
+    if name == BASE:
+        return config.training.base_model or str(base_model_dir(lake_root))
+    if name == SFT:
+        return str(sft_checkpoint_dir(lake_root))
+    if name.startswith(MERGE_PREFIX):
+        return str(merged_model_dir(lake_root, name[len(MERGE_PREFIX):]))
+    raise ValueError(f"unknown model name {name!r}; expected base, sft or merge-<recipe>")
