@@ -202,10 +202,7 @@ def _resolve_relative_uris(config: RunConfig, base: Path) -> RunConfig:
         if "://" not in uri and not Path(uri).is_absolute():
             uri = str((base / uri).resolve())
         sources[name] = source.model_copy(update={"uri": uri})
-    llm = config.llm
-    if llm.replay_path is not None and not llm.replay_path.is_absolute():
-        llm = llm.model_copy(update={"replay_path": (base / llm.replay_path).resolve()})
-    update = {"sources": sources, "llm": llm}
+    update = {"sources": sources, "llm": config.llm.with_base(base)}
     for name in STAGE_SECTIONS:
         update[name] = getattr(config, name).with_base(base)
     return config.model_copy(update=update)

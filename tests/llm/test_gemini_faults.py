@@ -184,3 +184,29 @@ def test_unreachable_provider_stops_fast_without_the_key(lake: Path):
         client.run([make_request(f"u{i}") for i in range(50)])
     assert time.monotonic() - t0 < 20
     assert "unreachable" in str(caught.value) and FAKE_KEY not in str(caught.value)
+
+
+def test_request_body_is_what_generate_content_would_send():
+    """The provider sends through the SDK's HTTP layer with a memoised conversion: the body
+    must equal the SDK's own `generate_content` conversion (guards an SDK upgrade)."""
+    from google.genai import _common, models, types
+
+    from luth_assets.lib.llm import GenerationParams
+
+    provider = GeminiProvider("gemini-2.5-flash", FAKE_KEY, base_url="http://127.0.0.1:9/")
+    for request in (make_request("a"), make_request("b", structured=True).model_copy(update={
+            "params": GenerationParams(temperature=0.3, top_p=0.9, max_output_tokens=50,
+                                       seed=3)})):
+        path, base = provider._rest_base(request)
+        ours = dict(base, contents=provider._rest_contents(request))
+        params = types._GenerateContentParameters(
+            model="gemini-2.5-flash", config=provider._config(request),
+            contents=[types.Content(role="user", parts=[types.Part(text=m.content)])
+                      for m in request.messages if m.role != "system"])
+        sdk = models._GenerateContentParameters_to_mldev(
+            provider._client.aio._api_client, params, None, params)
+        sdk_path = "{model}:generateContent".format_map(sdk.pop("_url"))
+        sdk.pop("config", None)
+        assert (path, ours) == (sdk_path, _common.encode_unserializable_types(
+            _common.convert_to_dict(sdk)))
+        assert provider._rest_base(request) is provider._rest_base(request)   # memoised

@@ -3,9 +3,11 @@
 Typical use from a stage::
 
     settings = run_config.llm
-    provider = build_provider(settings)                  # gemini / openai_compatible / replay
+    provider = build_provider(settings)   # gemini / openai_compatible / transformers / replay
     cache = LLMCache.in_lake(lake_root, flush_rows=settings.cache.flush_rows)
-    client = LLMClient(provider, settings=settings, cache=cache)
+    client = LLMClient(provider, settings=settings, cache=cache,
+                       progress=log_progress(context.log, stage="translated_prompts",
+                                             every_s=settings.progress_every_s))
     out = client.run(requests, stage="translated_prompts")  # one LLMResult per sample_id
     out.to_frame(); out.summary.to_row()
 """
@@ -25,6 +27,7 @@ from luth_assets.lib.llm.errors import (
     ProviderCallError,
     ProviderUnavailable,
 )
+from luth_assets.lib.llm.progress import ProgressReporter, log_progress
 from luth_assets.lib.llm.providers import Provider, build_provider
 from luth_assets.lib.llm.settings import LLMSettings, ModelPrice
 from luth_assets.lib.llm.types import (
@@ -40,7 +43,7 @@ from luth_assets.lib.llm.types import (
 __all__ = [
     "CACHE_TABLE", "REASONS", "CallSummary", "ConfigurationError", "GenerationParams",
     "LLMCache", "LLMClient", "LLMError", "LLMRequest", "LLMResult", "LLMSettings", "Message",
-    "ModelPrice", "Progress", "Provider", "ProviderCallError", "ProviderResponse",
+    "ModelPrice", "Progress", "ProgressReporter", "Provider", "ProviderCallError", "ProviderResponse",
     "ProviderUnavailable", "RateLimiter", "RunOutput", "build_provider", "cache_key",
-    "estimate_cost",
+    "estimate_cost", "log_progress",
 ]

@@ -3,6 +3,10 @@
 Each shard is a Parquet file written atomically (temporary name beside it, then
 ``os.replace``), one shard per batch of new answers, so a crash loses only the answers not yet
 flushed (the calls in flight plus at most one batch, and the client flushes on cancel/error).
+A lake root with a scheme (``s3://``, ``gs://``, ``memory://`` ...) goes through fsspec
+(`universal_pathlib`): a shard is one object written in one PUT (atomic on object stores: a
+reader sees the whole shard or none of it); the filesystem's own package (s3fs, gcsfs) must
+be installed.
 Reading a cache loads every shard's keys and answers; when a key appears twice the newest
 shard wins. Only completed provider answers are stored (text, finish reason, tokens), never a
 transient failure, never a key or header.
@@ -42,17 +46,69 @@ class CachedAnswer:
 
 
 def cache_dir(lake_root: str | os.PathLike) -> Path:
+    """The cache folder of a lake: a local `Path`, or a `UPath` for a lake root with a scheme."""
     text = str(lake_root).removeprefix("file://")
     if "://" in text:
-        raise NotImplementedError(
-            f"the LLM cache needs a local lake root for now, got {lake_root!r}")
+        from upath import UPath
+
+        try:
+            return UPath(text) / CACHE_TABLE
+        except (ImportError, ValueError) as err:
+            raise ValueError(f"cannot open the LLM cache at {text!r}: {err} (install the "
+                             "fsspec filesystem for this scheme, e.g. s3fs or gcsfs)") from None
     return Path(text) / CACHE_TABLE
+
+
+def _as_path(folder):
+    if hasattr(folder, "protocol") and hasattr(folder, "glob"):   # a UPath already
+        return folder
+    text = str(folder).removeprefix("file://")
+    if "://" in text:
+        from upath import UPath
+
+        return UPath(text)
+    return Path(text)
+
+
+def _is_local(folder) -> bool:
+    return isinstance(folder, Path) and type(folder).__module__.startswith("pathlib")
+
+
+def _shards(folder) -> list:
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.glob("*.parquet") if not p.name.startswith(".")),
+                  key=lambda p: p.name)
+
+
+def _read_shard(path, columns: list[str] | None = None) -> pl.DataFrame:
+    if _is_local(path):
+        return pl.read_parquet(path, columns=columns)
+    with path.open("rb") as handle:
+        return pl.read_parquet(handle, columns=columns)
+
+
+def _write_shard(folder, frame: pl.DataFrame) -> None:
+    """A new shard, atomically: local -> temporary file + os.replace; object store -> one PUT."""
+    name = f"part-{time.time_ns()}-{uuid.uuid4().hex[:8]}.parquet"
+    folder.mkdir(parents=True, exist_ok=True)
+    if not _is_local(folder):
+        with (folder / name).open("wb") as handle:
+            frame.write_parquet(handle)
+        return
+    final, tmp = folder / name, folder / f".{name}.tmp"
+    try:
+        frame.write_parquet(tmp)
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 class LLMCache:
     def __init__(self, folder: str | os.PathLike, *, flush_rows: int = 256,
                  flush_seconds: float = 10.0):
-        self.folder = Path(folder)
+        self.folder = _as_path(folder)
         self.flush_rows = flush_rows
         self.flush_seconds = flush_seconds
         self._answers: dict[str, ProviderResponse] = {}
@@ -67,14 +123,12 @@ class LLMCache:
         return cls(cache_dir(lake_root), **kwargs)
 
     def _load(self) -> None:
-        if not self.folder.is_dir():
-            return
-        shards = sorted(p for p in self.folder.glob("*.parquet") if not p.name.startswith("."))
+        shards = _shards(self.folder)
         if not shards:
             return
         frame = pl.concat(
-            [pl.read_parquet(p, columns=["cache_key", "text", "finish_reason", "input_tokens",
-                                         "output_tokens", "created_at"]) for p in shards],
+            [_read_shard(p, columns=["cache_key", "text", "finish_reason", "input_tokens",
+                                     "output_tokens", "created_at"]) for p in shards],
             how="vertical_relaxed",
         ).sort("created_at")
         for key, text, finish, tin, tout in zip(
@@ -95,8 +149,16 @@ class LLMCache:
     def get(self, key: str) -> ProviderResponse | None:
         return self._answers.get(key)
 
+    def flush_due(self) -> bool:
+        with self._lock:
+            return bool(self._pending) and (
+                len(self._pending) >= self.flush_rows
+                or time.monotonic() - self._last_flush >= self.flush_seconds)
+
     def put(self, key: str, provider: str, model: str, request_json: str,
-            response: ProviderResponse) -> None:
+            response: ProviderResponse, *, autoflush: bool = True) -> None:
+        """Remember an answer; with `autoflush`, write a shard here when one is due (the
+        client passes False and flushes from a worker thread, off its event loop)."""
         with self._lock:
             self._answers[key] = response
             self._pending.append({
@@ -108,7 +170,7 @@ class LLMCache:
             })
             due = (len(self._pending) >= self.flush_rows
                    or time.monotonic() - self._last_flush >= self.flush_seconds)
-        if due:
+        if due and autoflush:
             self.flush()
 
     def flush(self) -> int:
@@ -119,35 +181,25 @@ class LLMCache:
         if not rows:
             return 0
         frame = pl.DataFrame(rows, schema=SCHEMA)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        name = f"part-{time.time_ns()}-{uuid.uuid4().hex[:8]}.parquet"
-        final = self.folder / name
-        tmp = self.folder / f".{name}.tmp"
         try:
-            frame.write_parquet(tmp)
-            os.replace(tmp, final)
+            _write_shard(self.folder, frame)
         except BaseException:
             with self._lock:  # keep them for the next flush
                 self._pending[:0] = rows
             raise
-        finally:
-            if tmp.exists():
-                tmp.unlink()
         self.shards_written += 1
         return len(rows)
 
     def compact(self) -> Path | None:
         """Merge every shard into one (newest answer per key); returns the new shard."""
         self.flush()
-        shards = sorted(p for p in self.folder.glob("*.parquet") if not p.name.startswith("."))
+        shards = _shards(self.folder)
         if len(shards) <= 1:
             return shards[0] if shards else None
-        frame = (pl.concat([pl.read_parquet(p) for p in shards], how="vertical_relaxed")
+        frame = (pl.concat([_read_shard(p) for p in shards], how="vertical_relaxed")
                  .sort("created_at").unique("cache_key", keep="last", maintain_order=True))
-        name = f"part-{time.time_ns()}-{uuid.uuid4().hex[:8]}.parquet"
-        tmp = self.folder / f".{name}.tmp"
-        frame.write_parquet(tmp)
-        os.replace(tmp, self.folder / name)
+        _write_shard(self.folder, frame)
         for p in shards:
             p.unlink()
-        return self.folder / name
+        new = [p for p in _shards(self.folder) if p.name not in {s.name for s in shards}]
+        return new[0] if new else None

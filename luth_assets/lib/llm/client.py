@@ -17,6 +17,7 @@ Every input row ends as exactly one :class:`LLMResult` (ok or rejected + reason)
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import random
 import time
@@ -52,6 +53,7 @@ FINAL_MARK = "FINAL:"  # finish_reason prefix of a cached final failure ("FINAL:
 # again: safety blocks, and 400 INVALID_ARGUMENT (the request itself is refused)
 FINAL_STATUSES = {400}
 AUTH_STATUSES = {401, 403}
+FREE_PROVIDERS = {"replay", "transformers"}  # no bill: cost 0 is a known figure
 
 
 # ----------------------------------------------------------------------------- accounting
@@ -110,10 +112,17 @@ def estimate_cost(model: str, prices: dict[str, ModelPrice], tin: int, tout: int
     return (tin * price.input_per_million + tout * price.output_per_million) / 1e6, True
 
 
-@dataclass
+@dataclass(repr=False)
 class RunOutput:
     results: list[LLMResult]        # input order
     summary: CallSummary
+
+    def __repr__(self) -> str:
+        # short on purpose: asyncio reprs a finished task's result, and a full repr of 20,000
+        # results took seconds
+        s = self.summary
+        return (f"RunOutput(stage={s.stage!r}, rows={s.rows}, ok={s.ok}, rejected={s.rejected}, "
+                f"requests={s.requests}, cache_hits={s.cache_hits})")
 
     def by_id(self) -> dict[str, LLMResult]:
         return {r.sample_id: r for r in self.results}
@@ -303,6 +312,8 @@ class LLMClient:
                                     self.settings.tokens_per_minute)
         self._conn_errors = 0
         self._any_success = False
+        self._flushing: asyncio.Future | None = None
+        self._tally = {"seen": 0, "requests": 0, "cache_hits": 0, "rejected": 0}
         prov, model = self.provider.name, self.provider.model
 
         results: dict[str, LLMResult] = {}
@@ -321,7 +332,12 @@ class LLMClient:
                 todo.append((request, key))
 
         last_report = time.monotonic()
+        # a progress callback may say how often it wants to be called (a bar: twice a second)
+        report_every = getattr(self.progress, "every_s", None) or self.settings.progress_every_s
         pending: set[asyncio.Task] = set()
+        # finished tasks arrive on a queue (O(1) per row; asyncio.wait over every pending task
+        # costs O(pending) per wake-up)
+        finished: asyncio.Queue[asyncio.Task] = asyncio.Queue()
         in_flight_rows = max(64, self.settings.concurrency * 8)
         try:
             it = iter(todo)
@@ -332,16 +348,24 @@ class LLMClient:
                     if item is None:
                         exhausted = True
                         break
-                    pending.add(asyncio.create_task(self._process(*item)))
+                    task = asyncio.create_task(self._process(*item))
+                    task.add_done_callback(finished.put_nowait)
+                    pending.add(task)
                 if not pending:
                     break
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                done = [await finished.get()]
+                while not finished.empty():
+                    done.append(finished.get_nowait())
+                pending.difference_update(done)
                 for task in done:
-                    result, row = task.result()  # ProviderUnavailable / bugs propagate
+                    if task.exception() is not None:  # ProviderUnavailable / bugs propagate,
+                        for other in done:  # after the batch's other errors are retrieved
+                            other.exception()
+                        raise task.exception()
+                    result, row = task.result()
                     results[result.sample_id] = result
                     stats[result.sample_id] = row
-                if self.progress and time.monotonic() - last_report >= \
-                        self.settings.progress_every_s:
+                if self.progress and time.monotonic() - last_report >= report_every:
                     last_report = time.monotonic()
                     self.progress(self._progress(results, stats, len(requests), t0))
         finally:
@@ -349,6 +373,8 @@ class LLMClient:
                 task.cancel()
             if pending:
                 await asyncio.gather(*pending, return_exceptions=True)
+            if self._flushing is not None:
+                await asyncio.gather(self._flushing, return_exceptions=True)
             if self.cache is not None:
                 self.cache.flush()
         if self.progress:
@@ -480,10 +506,15 @@ class LLMClient:
             attempt += 1
 
     def _store(self, key: str, request: LLMRequest, response: ProviderResponse) -> None:
-        if self.cache is not None:
-            self.cache.put(key, self.provider.name, self.provider.model,
-                           request_fingerprint(self.provider.name, self.provider.model, request),
-                           response)
+        if self.cache is None:
+            return
+        self.cache.put(key, self.provider.name, self.provider.model,
+                       request_fingerprint(self.provider.name, self.provider.model, request),
+                       response, autoflush=False)
+        # a shard is written in a worker thread: a slow disk or object store never stalls the
+        # event loop (one flush at a time; the run's end waits for it and flushes the rest)
+        if (self._flushing is None or self._flushing.done()) and self.cache.flush_due():
+            self._flushing = asyncio.get_running_loop().run_in_executor(None, self.cache.flush)
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -491,12 +522,18 @@ class LLMClient:
         return redact(text, getattr(self.provider, "_key", None))
 
     def _progress(self, results, stats, total, t0) -> Progress:
-        return Progress(
-            done=len(results), total=total,
-            requests=sum(s.requests for s in stats.values()),
-            cache_hits=sum(s.cache_hits for s in stats.values()),
-            rejected=sum(1 for r in results.values() if r.status == "rejected"),
-            seconds=time.monotonic() - t0)
+        # running totals, updated per new row: a bar asks twice a second, and summing 500,000
+        # rows each time would steal the event loop
+        tally = self._tally
+        for sample_id in itertools.islice(results, tally["seen"], None):
+            row, result = stats[sample_id], results[sample_id]
+            tally["requests"] += row.requests
+            tally["cache_hits"] += row.cache_hits
+            tally["rejected"] += result.status == "rejected"
+        tally["seen"] = len(results)
+        return Progress(done=len(results), total=total, requests=tally["requests"],
+                        cache_hits=tally["cache_hits"], rejected=tally["rejected"],
+                        seconds=time.monotonic() - t0)
 
     def _summary(self, stage, results, stats, wall, started) -> CallSummary:
         tin = sum(s.input_tokens for s in stats.values())
@@ -520,7 +557,7 @@ class LLMClient:
             cached_input_tokens=sum(s.cached_input_tokens for s in stats.values()),
             cached_output_tokens=sum(s.cached_output_tokens for s in stats.values()),
             estimated_cost_usd=round(cost, 6),
-            price_known=known or self.provider.name == "replay",
+            price_known=known or self.provider.name in FREE_PROVIDERS,
             wall_seconds=round(wall, 4), started_at=started,
         )
 

@@ -64,6 +64,26 @@ class CacheSettings(_Strict):
     flush_seconds: float = Field(10.0, gt=0.0, description="... or after this many seconds")
 
 
+class TransformersSettings(_Strict):
+    """Local generation with `transformers` (llm.provider: transformers, llm.model: a checkpoint
+    folder, or a hub id already in the local Hugging Face cache)."""
+
+    device: str = Field("auto", description="auto (cuda if available, else cpu), cpu, cuda, cuda:1")
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        "auto", description="auto: bfloat16 on CUDA, float32 on CPU")
+    batch_size: int = Field(8, ge=1, description="prompts generated together (left padded)")
+    batch_wait_s: float = Field(0.01, ge=0.0,
+                                description="how long a batch waits for more prompts")
+    max_new_tokens: int = Field(512, ge=1, description="when a request sets no max_output_tokens")
+    trust_remote_code: bool = Field(False, description="run code shipped with the checkpoint")
+    allow_download: bool = Field(
+        False, description="let a hub id missing from the local cache be downloaded "
+        "(never when HF_HUB_OFFLINE=1)")
+    chat_template_kwargs: dict[str, str | bool | int | float] = Field(
+        default_factory=dict, description="extra chat-template variables, "
+        "e.g. {enable_thinking: false} for Qwen3")
+
+
 class LLMSettings(_Strict):
     provider: ProviderName = "replay"
     model: str | None = Field(None, description="default: per provider (gemini-2.5-flash, ...)")
@@ -83,9 +103,22 @@ class LLMSettings(_Strict):
         20, ge=1, description="stop the run (provider unreachable) after this many connection "
         "failures in a row before any success")
     progress_every_s: float = Field(30.0, gt=0.0)
+    transformers: TransformersSettings = Field(default_factory=TransformersSettings)
 
     def resolved_model(self) -> str:
         return self.model or DEFAULT_MODELS[self.provider]
 
     def resolved_key_env(self) -> str | None:
         return self.api_key_env or DEFAULT_KEY_ENV.get(self.provider)
+
+    def with_base(self, base: Path) -> LLMSettings:
+        """Resolve relative paths against the config file's folder: `replay_path`, and for the
+        transformers provider a relative `model` folder that exists there."""
+        update: dict = {}
+        if self.replay_path is not None and not self.replay_path.is_absolute():
+            update["replay_path"] = (base / self.replay_path).resolve()
+        if self.provider == "transformers" and self.model and not Path(self.model).is_absolute():
+            local = base / self.model
+            if local.exists():
+                update["model"] = str(local.resolve())
+        return self.model_copy(update=update) if update else self

@@ -73,6 +73,10 @@ def cache_key(provider: str, model: str, request: LLMRequest) -> str:
     return hashlib.sha256(request_fingerprint(provider, model, request).encode("utf-8")).hexdigest()
 
 
+# one encoder for every fingerprint (json.dumps with options builds a new one per call)
+_FINGERPRINT_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def request_fingerprint(provider: str, model: str, request: LLMRequest) -> str:
     payload = {
         "provider": provider,
@@ -81,7 +85,7 @@ def request_fingerprint(provider: str, model: str, request: LLMRequest) -> str:
         "schema": request.schema_json(),
         "params": request.params.model_dump(exclude_none=True),
     }
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _FINGERPRINT_ENCODER.encode(payload)
 
 
 class ProviderResponse(_Frozen):

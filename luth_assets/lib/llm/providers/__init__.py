@@ -46,7 +46,7 @@ def build_provider(settings: LLMSettings, env: Mapping[str, str] | None = None) 
             raise ConfigurationError("llm.provider is replay but llm.replay_path is not set")
         return ReplayProvider(settings.replay_path, model=model)
     if settings.provider == "transformers":
-        raise NotImplementedError(
-            "llm.provider: transformers (a local checkpoint) is not built yet (issue 3 follow-up); "
-            "use replay offline, or serve the checkpoint with vLLM and use openai_compatible")
+        from luth_assets.lib.llm.providers.local_model import TransformersProvider
+
+        return TransformersProvider(settings.model, settings.transformers, env=env)
     raise ConfigurationError(f"unknown llm.provider {settings.provider!r}")

@@ -2,9 +2,22 @@
 
 The client's own retries are switched off (`HttpRetryOptions(attempts=1)`): the LLM client
 owns retries, backoff and accounting so that every HTTP call is counted.
+
+Speed: `client.aio.models.generate_content` spends ~4-5 ms of CPU per call turning pydantic
+request and response objects into REST dicts and back (its config converter walks every field
+of `GenerateContentConfig` for every call). At concurrency 32 that CPU, paid on one event loop,
+was the whole gap to the ideal throughput (see benchmarks/llm_throughput.py). So the provider
+asks the SDK's own converter for the REST form of each distinct configuration (system
+instruction, generation parameters, response schema) once, memoises it, and sends each call
+through the same client's HTTP layer (`client.aio._api_client.async_request`: base URL, API
+version, key header, timeout, connection pool, error mapping to `google.genai.errors`), reading
+the REST answer directly. One shared client and connection pool per provider.
 """
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from luth_assets.lib.llm.errors import (
     Blocked,
@@ -19,6 +32,7 @@ from luth_assets.lib.llm.errors import (
 from luth_assets.lib.llm.providers.base import redact
 from luth_assets.lib.llm.types import LLMRequest, ProviderResponse
 
+REST_MEMO_SIZE = 1024   # distinct configurations remembered
 BLOCK_FINISH_REASONS = {
     "SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "IMAGE_SAFETY",
     "LANGUAGE",
@@ -38,6 +52,7 @@ class GeminiProvider:
         self.base_url = base_url
         self._key = api_key
         self._types = types
+        self._rest_memo: dict[tuple, tuple[str, dict[str, Any]]] = {}
         self._client = genai.Client(
             api_key=api_key,
             http_options=types.HttpOptions(
@@ -66,20 +81,43 @@ class GeminiProvider:
             kwargs["response_schema"] = request.response_schema
         return t.GenerateContentConfig(**{k: v for k, v in kwargs.items() if v is not None})
 
-    def _contents(self, request: LLMRequest):
-        t = self._types
-        return [
-            t.Content(role="model" if m.role == "assistant" else "user",
-                      parts=[t.Part(text=m.content)])
-            for m in request.messages if m.role != "system"
-        ]
+    def _rest_base(self, request: LLMRequest) -> tuple[str, dict[str, Any]]:
+        """(path, REST body without `contents`) for this request's configuration, converted by
+        the SDK's own converter once per distinct configuration and memoised."""
+        system = tuple(m.content for m in request.messages if m.role == "system")
+        memo_key = (system, request.params, request.response_schema)
+        found = self._rest_memo.get(memo_key)
+        if found is None:
+            from google.genai import _common, models
+
+            t = self._types
+            params = t._GenerateContentParameters(
+                model=self.model, contents=[t.Content(role="user", parts=[t.Part(text="")])],
+                config=self._config(request))
+            body = models._GenerateContentParameters_to_mldev(
+                self._client.aio._api_client, params, None, params)
+            path = "{model}:generateContent".format_map(body.pop("_url"))
+            for name in ("contents", "config", "_query"):
+                body.pop(name, None)
+            body = _common.encode_unserializable_types(_common.convert_to_dict(body))
+            if len(self._rest_memo) >= REST_MEMO_SIZE:   # e.g. a system prompt per row
+                self._rest_memo.clear()
+            found = self._rest_memo[memo_key] = (path, body)
+        return found
+
+    @staticmethod
+    def _rest_contents(request: LLMRequest) -> list[dict[str, Any]]:
+        return [{"role": "model" if m.role == "assistant" else "user",
+                 "parts": [{"text": m.content}]}
+                for m in request.messages if m.role != "system"]
 
     async def generate(self, request: LLMRequest) -> ProviderResponse:
         from google.genai import errors as genai_errors
 
+        path, base = self._rest_base(request)
+        body = dict(base, contents=self._rest_contents(request))
         try:
-            response = await self._client.aio.models.generate_content(
-                model=self.model, contents=self._contents(request), config=self._config(request))
+            response = await self._client.aio._api_client.async_request("post", path, body, None)
         except genai_errors.APIError as err:
             raise self._map_api_error(err) from None
         except TimeoutError:
@@ -92,7 +130,11 @@ class GeminiProvider:
                     redact(f"cannot reach gemini: {type(err).__name__}: {err}", self._key)
                 ) from None
             raise
-        return self._read(response)
+        try:
+            answer = json.loads(response.body) if response.body else {}
+        except ValueError:
+            raise ServerFailure("gemini answered with a body that is not JSON") from None
+        return read_answer(answer)
 
     def _map_api_error(self, err) -> ProviderCallError:
         code = getattr(err, "code", None)
@@ -107,27 +149,6 @@ class GeminiProvider:
             return ServerFailure(message, status=code, retry_after=retry_after)
         return ProviderCallError(message, status=code)
 
-    def _read(self, response) -> ProviderResponse:
-        usage = response.usage_metadata
-        tin = (usage.prompt_token_count or 0) if usage else 0
-        tout = ((usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
-                if usage else 0)
-        feedback = response.prompt_feedback
-        if feedback is not None and feedback.block_reason:
-            raise Blocked(f"prompt blocked: {_enum_name(feedback.block_reason)}")
-        if not response.candidates:
-            raise EmptyOutput("no candidates in the answer")
-        candidate = response.candidates[0]
-        finish = _enum_name(candidate.finish_reason)
-        if finish in BLOCK_FINISH_REASONS:
-            raise Blocked(f"answer blocked: finishReason {finish}")
-        parts = (candidate.content.parts if candidate.content else None) or []
-        text = "".join(p.text for p in parts if p.text and not p.thought)
-        if not text:
-            raise EmptyOutput(f"empty answer (finishReason {finish})")
-        return ProviderResponse(text=text, finish_reason=finish, input_tokens=tin,
-                                output_tokens=tout)
-
     async def aclose(self) -> None:
         try:
             await self._client.aio.aclose()
@@ -135,7 +156,24 @@ class GeminiProvider:
             pass
 
 
-def _enum_name(value) -> str | None:
-    if value is None:
-        return None
-    return getattr(value, "name", None) or str(value)
+def read_answer(answer: dict[str, Any]) -> ProviderResponse:
+    """A `generateContent` REST answer (camelCase JSON) -> text, finish reason, token counts;
+    blocks and empty answers raise."""
+    usage = answer.get("usageMetadata") or {}
+    tin = int(usage.get("promptTokenCount") or 0)
+    tout = int(usage.get("candidatesTokenCount") or 0) + int(usage.get("thoughtsTokenCount") or 0)
+    block = (answer.get("promptFeedback") or {}).get("blockReason")
+    if block:
+        raise Blocked(f"prompt blocked: {block}")
+    candidates = answer.get("candidates") or []
+    if not candidates:
+        raise EmptyOutput("no candidates in the answer")
+    candidate = candidates[0] or {}
+    finish = candidate.get("finishReason")
+    if finish in BLOCK_FINISH_REASONS:
+        raise Blocked(f"answer blocked: finishReason {finish}")
+    parts = (candidate.get("content") or {}).get("parts") or []
+    text = "".join(p.get("text") or "" for p in parts if not p.get("thought"))
+    if not text:
+        raise EmptyOutput(f"empty answer (finishReason {finish})")
+    return ProviderResponse(text=text, finish_reason=finish, input_tokens=tin, output_tokens=tout)

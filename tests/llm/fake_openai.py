@@ -1,0 +1,106 @@
+"""An OpenAI-compatible server on 127.0.0.1 (what vLLM serves): ``POST /v1/chat/completions``.
+
+Answers with ``choices`` + ``usage``. Like fake_gemini, each request is tied to a prompt by the
+tag ``[id=...]`` in its messages, and a *plan* per tag gives the actions to play in turn (the
+last repeats): ``ok``, ``429`` (with Retry-After), ``500``. Runs in its own thread and loop;
+records every request (time, tag, action, headers, body) for the test to check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+import time
+from collections import Counter
+
+from aiohttp import web
+
+TAG = re.compile(r"\[id=([^\]]+)\]")
+
+
+class FakeOpenAI:
+    def __init__(self, plan: dict[str, list[str]] | None = None, *, retry_after: str = "1"):
+        self.plan = plan or {}
+        self.retry_after = retry_after
+        self.lock = threading.Lock()
+        self.by_tag: Counter = Counter()
+        self.log: list[dict] = []
+        self._cursor: Counter = Counter()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self.port: int | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def total(self) -> int:
+        with self.lock:
+            return len(self.log)
+
+    def __enter__(self) -> FakeOpenAI:
+        ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+
+        def serve() -> None:
+            asyncio.set_event_loop(self._loop)
+            app = web.Application()
+            app.router.add_post("/v1/chat/completions", self._handle)
+            runner = web.AppRunner(app, access_log=None)
+            self._loop.run_until_complete(runner.setup())
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            self._loop.run_until_complete(site.start())
+            self.port = site._server.sockets[0].getsockname()[1]
+            ready.set()
+            self._loop.run_forever()
+            self._loop.run_until_complete(runner.cleanup())
+            self._loop.close()
+
+        self._thread = threading.Thread(target=serve, name="fake-openai", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("fake OpenAI server did not start")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        body = json.loads(await request.read())
+        prompt = "\n".join(m.get("content") or "" for m in body.get("messages", []))
+        found = TAG.search(prompt)
+        tag = found.group(1) if found else "<none>"
+        with self.lock:
+            plan = self.plan.get(tag, ["ok"])
+            action = plan[min(self._cursor[tag], len(plan) - 1)]
+            self._cursor[tag] += 1
+            self.by_tag[tag] += 1
+            self.log.append({"at": time.monotonic(), "tag": tag, "action": action,
+                             "authorization": request.headers.get("Authorization", ""),
+                             "body": body})
+        if action == "429":
+            return _error(429, "rate limit reached", headers={"Retry-After": self.retry_after})
+        if action == "500":
+            return _error(500, "internal server error")
+        schema = (body.get("response_format") or {}).get("json_schema")
+        text = (json.dumps({"verdict": "keep", "reason": f"ok {tag}"}) if schema
+                else f"Réponse de vLLM pour {tag}.")
+        prompt_tokens = max(1, len(prompt) // 4)
+        completion_tokens = max(1, len(text) // 4)
+        return web.json_response({
+            "id": f"chatcmpl-{tag}", "object": "chat.completion", "created": int(time.time()),
+            "model": body.get("model"),
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": text}}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                      "total_tokens": prompt_tokens + completion_tokens},
+        })
+
+
+def _error(code: int, message: str, headers: dict | None = None) -> web.Response:
+    return web.json_response({"error": {"message": message, "type": "server_error",
+                                        "code": code}}, status=code, headers=headers)
