@@ -1,11 +1,13 @@
 """The `scholar:` section of the run configuration.
 
-Stage: exam PDFs to question/answer items.
+Stage: exam PDFs (sujet + corrigé) to question/answer items.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from pydantic import Field
 
 from luth_assets.lib.strict import StrictModel
 
@@ -13,6 +15,41 @@ from luth_assets.lib.strict import StrictModel
 class ScholarConfig(StrictModel):
     """Settings of the scholar stage. Unknown keys are errors."""
 
+    landing_dir: Path | None = Field(
+        None, description="folder watched for exam PDFs (sub-folders allowed); relative paths "
+        "resolve against the config file; default: <lake>/landing/exams")
+    default_subject: str = Field("mathematiques", description="when neither manifest nor name says")
+    default_level: str = Field("terminale", description="when neither manifest nor name says")
+    # text extraction and quality verdicts
+    min_chars_per_page: int = Field(200, ge=0, description="below (on average): no text layer")
+    min_words_per_line: float = Field(2.0, ge=0.0, description="below: words one per line")
+    min_letter_ratio: float = Field(
+        0.35, ge=0.0, le=1.0, description="a common French letter below this share of its usual "
+        "frequency means letters were lost to a font encoding")
+    ocr: bool = Field(False, description="OCR scanned pages with Tesseract (off unless asked)")
+    ocr_language: str = "fra"
+    # extraction chain
+    max_chunk_chars: int = Field(
+        6000, ge=500, description="a sujet longer than this is split (at exercise headings) so "
+        "each call fits the model's context")
+    max_corrige_chars: int = Field(
+        12000, ge=500, description="corrigé text sent with each answer call (the matching "
+        "exercise when the whole corrigé is longer)")
+    drop_figure_questions: bool = Field(True, description="reject questions that need a figure")
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_output_tokens: int = Field(8192, ge=64)
+    # sensor
+    sensor_interval_s: int = Field(60, ge=5, description="seconds between landing-folder scans")
+    sensor_running: bool = Field(False, description="start the landing sensor with the daemon")
+
     def with_base(self, base: Path) -> ScholarConfig:
-        """Resolve relative paths against the run configuration's folder (none yet)."""
-        return self
+        """Resolve a relative `landing_dir` against the run configuration's folder."""
+        if self.landing_dir is None or self.landing_dir.is_absolute():
+            return self
+        return self.model_copy(update={"landing_dir": (base / self.landing_dir).resolve()})
+
+    def landing(self, lake_root: str | Path) -> Path:
+        """The landing folder: `landing_dir`, else `<lake>/landing/exams`."""
+        if self.landing_dir is not None:
+            return Path(self.landing_dir)
+        return Path(str(lake_root).removeprefix("file://")) / "landing" / "exams"
