@@ -1,18 +1,102 @@
 """The `evaluation:` section of the run configuration.
 
 Stage: benchmark registry, per-sample scores, the score table.
+
+    evaluation:
+      benchmarks:                  # which benchmarks run (empty: all twelve, from the hub)
+        arc_challenge_fr: {path: benchmarks/arc_challenge_fr.jsonl}
+        mmlu_fr: {path: /data/mmlu_fr/test, format: mmlu_csv}
+        hellaswag_en: {}           # the registry's hub id and split
+      limit: 4                     # first N items per benchmark (null: all)
+      max_new_tokens: 32
+      system_prompt: null
+      batch_size: 8
+      backend: transformers        # or vllm (GPU)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
 
 from luth_assets.lib.strict import StrictModel
+
+
+class BenchmarkSource(StrictModel):
+    """Where one benchmark's items come from; unset fields keep the registry's values."""
+
+    path: str | None = Field(None, description="local file (or folder for mmlu_csv), relative to the config")
+    format: str | None = Field(None, description="row shape, see luth_train.evaluation.registry.FORMATS")
+    hub_id: str | None = None
+    hub_config: str | None = None
+    split: str | None = None
 
 
 class EvaluationConfig(StrictModel):
     """Settings of the evaluation stage. Unknown keys are errors."""
 
+    benchmarks: dict[str, BenchmarkSource] = Field(
+        default_factory=dict, description="benchmark name -> source; empty: all twelve from the hub"
+    )
+    limit: int | None = Field(None, ge=1, description="first N items of each benchmark (null: all)")
+    max_new_tokens: int = Field(512, ge=1, description="generation budget of generative benchmarks")
+    system_prompt: str | None = Field(None, description="system prompt for generative benchmarks")
+    batch_size: int = Field(8, ge=1)
+    backend: Literal["transformers", "vllm"] = "transformers"
+    device: str | None = Field(None, description="cpu, cuda, ... (default: cuda when available)")
+    nltk_data: str | None = Field(
+        None,
+        description="folder with NLTK's tokenizers/punkt_tab (IFEval "
+        "sentence counts); relative to the config",
+    )
+
+    @field_validator("benchmarks")
+    @classmethod
+    def _known(cls, value: dict[str, BenchmarkSource]) -> dict[str, BenchmarkSource]:
+        from luth_train.evaluation.registry import BENCHMARK_NAMES, FORMATS
+
+        for name, source in value.items():
+            if name not in BENCHMARK_NAMES:
+                raise ValueError(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARK_NAMES)}")
+            if source.format is not None and source.format not in FORMATS:
+                raise ValueError(f"{name}.format {source.format!r} is not one of {', '.join(FORMATS)}")
+        return value
+
     def with_base(self, base: Path) -> EvaluationConfig:
-        """Resolve relative paths against the run configuration's folder (none yet)."""
-        return self
+        """Resolve relative paths against the run configuration's folder."""
+        from luth_train.evaluation.sources import resolve_path
+
+        benchmarks = {
+            name: src.model_copy(update={"path": resolve_path(src.path, base)})
+            for name, src in self.benchmarks.items()
+        }
+        return self.model_copy(
+            update={"benchmarks": benchmarks, "nltk_data": resolve_path(self.nltk_data, base)}
+        )
+
+    def specs(self) -> dict:
+        """name -> `BenchmarkSpec` of the benchmarks this run evaluates (registry order)."""
+        from luth_train.evaluation.registry import BENCHMARK_NAMES
+        from luth_train.evaluation.sources import specs_from_mapping
+
+        mapping = {name: src.model_dump(exclude_none=True) for name, src in self.benchmarks.items()}
+        specs = specs_from_mapping(mapping)
+        return {name: specs[name] for name in BENCHMARK_NAMES if name in specs}
+
+    def benchmark_names(self) -> list[str]:
+        return list(self.specs())
+
+    def options(self, limit: int | None = None):
+        from luth_train.evaluation.runner import EvalOptions
+
+        return EvalOptions(
+            limit=limit or self.limit,
+            batch_size=self.batch_size,
+            max_new_tokens=self.max_new_tokens,
+            system_prompt=self.system_prompt,
+            backend=self.backend,
+            device=self.device,
+            nltk_data=self.nltk_data,
+        )

@@ -1,0 +1,234 @@
+"""`luth eval`: score a model on benchmarks, or score given IFEval responses.
+
+    luth eval --model PATH_OR_ID --benchmarks NAME[,NAME] [--limit N] [--output FILE]
+    luth eval ifeval-score --prompts FILE.jsonl --responses FILE.jsonl [--output FILE]
+
+Benchmark names are the registry's (`arc_challenge_fr`, ...), a task name for both languages
+(`mmlu`), or `all`. Local benchmark files come from the `evaluation.benchmarks` section of the run
+configuration (`--config`, default `$LUTH_CONFIG` or data_lake/landing/luth.yaml when present);
+`--path NAME=FILE[:FORMAT]` overrides one. Without a local file, the hub id is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_CONFIG = "data_lake/landing/luth.yaml"
+
+
+def _config_section(path: str | None) -> tuple[dict, Path | None]:
+    import yaml
+
+    chosen = (
+        path or os.environ.get("LUTH_CONFIG") or (DEFAULT_CONFIG if Path(DEFAULT_CONFIG).exists() else None)
+    )
+    if not chosen:
+        return {}, None
+    file = Path(chosen)
+    if not file.exists():
+        raise FileNotFoundError(f"run configuration {file} does not exist")
+    data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    return dict(data.get("evaluation") or {}), file.resolve().parent
+
+
+def _format_summary(summaries: list[dict]) -> str:
+    lines = [f"{'benchmark':<18} {'n':>5} {'score':>8} {'stderr':>8}  metric"]
+    for s in summaries:
+        score = "-" if s["score"] is None else f"{100 * s['score']:.2f}"
+        stderr = "-" if s["stderr"] is None else f"{100 * s['stderr']:.2f}"
+        lines.append(f"{s['benchmark']:<18} {s['n']:>5} {score:>8} {stderr:>8}  {s['metric']}")
+    return "\n".join(lines)
+
+
+def _write_rows(rows: list[dict], output: str) -> None:
+    import polars as pl
+
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".jsonl":
+        with out.open("w", encoding="utf-8") as fh:
+            for row in rows:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    else:
+        pl.DataFrame(rows, infer_schema_length=None).write_parquet(out)
+
+
+def cmd_eval(argv: list[str]) -> int:
+    from luth_train.evaluation.registry import parse_benchmark_list
+    from luth_train.evaluation.runner import EvalOptions, evaluate_model
+    from luth_train.evaluation.sources import specs_from_mapping
+
+    p = argparse.ArgumentParser(
+        prog="luth eval", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--model", required=True, help="local checkpoint folder or hub id")
+    p.add_argument("--benchmarks", required=True, help="comma-separated names, task names or 'all'")
+    p.add_argument("--limit", type=int, default=None, help="first N items of each benchmark")
+    p.add_argument("--output", help="per-sample rows to FILE (.parquet, or .jsonl)")
+    p.add_argument("--config", help="run configuration whose evaluation section names local files")
+    p.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        metavar="NAME=FILE[:FORMAT]",
+        help="local file for one benchmark (repeatable)",
+    )
+    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--max-new-tokens", type=int, default=None)
+    p.add_argument("--system-prompt", default=None)
+    p.add_argument("--backend", choices=["transformers", "vllm"], default=None)
+    p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 (default: cuda when available)")
+    args = p.parse_args(argv)
+    if args.limit is not None and args.limit < 1:
+        p.error("--limit must be at least 1")
+
+    try:
+        section, base = _config_section(args.config)
+        configured = specs_from_mapping(section.get("benchmarks"), base)
+        names = parse_benchmark_list(args.benchmarks)
+    except (ValueError, OSError) as err:
+        print(f"luth eval: {err}", file=sys.stderr)
+        return 2
+    overrides: dict[str, dict] = {}
+    for item in args.path:
+        name, sep, rest = item.partition("=")
+        if not sep:
+            p.error(f"--path expects NAME=FILE[:FORMAT], got {item!r}")
+        file, _, fmt = rest.partition(":") if not Path(rest).exists() else (rest, "", "")
+        overrides[name] = {"path": file, "format": fmt or None}
+    from luth_train.evaluation.registry import get_spec
+
+    specs = []
+    for name in names:
+        spec = configured.get(name) or get_spec(name)
+        if name in overrides:
+            spec = spec.with_source(
+                path=str(Path(overrides[name]["path"]).resolve()), format=overrides[name]["format"]
+            )
+        specs.append(spec)
+    options = EvalOptions(
+        limit=args.limit,
+        batch_size=args.batch_size or int(section.get("batch_size", 8)),
+        max_new_tokens=args.max_new_tokens or int(section.get("max_new_tokens", 512)),
+        system_prompt=args.system_prompt if args.system_prompt is not None else section.get("system_prompt"),
+        backend=args.backend or section.get("backend", "transformers"),
+        device=args.device,
+        nltk_data=section.get("nltk_data"),
+    )
+    from luth_train.evaluation.items import BenchmarkDataError
+    from luth_train.evaluation.model_io import ModelLoadError
+
+    try:
+        results = evaluate_model(args.model, specs, options, log=lambda m: print(m, file=sys.stderr))
+    except (BenchmarkDataError, ModelLoadError) as err:
+        print(f"luth eval: {err}", file=sys.stderr)
+        return 1
+    summaries = [r.summary for r in results]
+    print(_format_summary(summaries))
+    if args.output:
+        rows = [dict(row, model=args.model) for r in results for row in r.rows]
+        _write_rows(rows, args.output)
+        print(f"{len(rows)} per-sample rows written to {args.output}")
+    return 0
+
+
+def read_ifeval_pairs(prompts_file: str, responses_file: str) -> tuple[list[dict], list[str]]:
+    """IFEval input rows and, for each, its response (joined on the prompt text)."""
+    from luth_train.evaluation.items import BenchmarkDataError, _read_jsonl
+
+    prompts = [row for _, row in _read_jsonl(Path(prompts_file))]
+    for i, row in enumerate(prompts, 1):
+        for key in ("prompt", "instruction_id_list", "kwargs"):
+            if key not in row:
+                raise BenchmarkDataError(f"{prompts_file}:{i}: missing field {key!r}")
+    by_prompt: dict[str, str] = {}
+    for where, row in _read_jsonl(Path(responses_file)):
+        if not isinstance(row.get("prompt"), str) or not isinstance(row.get("response"), str):
+            raise BenchmarkDataError(
+                f"{responses_file} {where}: expected string fields 'prompt' and 'response'"
+            )
+        by_prompt[row["prompt"]] = row["response"]
+    missing = [row for row in prompts if row["prompt"] not in by_prompt]
+    if missing:
+        raise BenchmarkDataError(
+            f"{responses_file}: no response for {len(missing)} of {len(prompts)} prompts "
+            f"(first: key={missing[0].get('key')!r}, prompt {missing[0]['prompt'][:60]!r})"
+        )
+    return prompts, [by_prompt[row["prompt"]] for row in prompts]
+
+
+def cmd_ifeval_score(argv: list[str]) -> int:
+    from luth_train.evaluation import ifeval
+    from luth_train.evaluation.items import BenchmarkDataError
+
+    p = argparse.ArgumentParser(
+        prog="luth eval ifeval-score", description="score given responses with IFEval's instruction checks"
+    )
+    p.add_argument(
+        "--prompts", required=True, help="IFEval input JSONL: key, prompt, instruction_id_list, kwargs"
+    )
+    p.add_argument("--responses", required=True, help="JSONL of {prompt, response}")
+    p.add_argument("--nltk-data", default=None, help="folder holding NLTK's tokenizers/punkt_tab")
+    p.add_argument("--output", default=None, help="per-prompt results to FILE.jsonl")
+    args = p.parse_args(argv)
+    try:
+        prompts, responses = read_ifeval_pairs(args.prompts, args.responses)
+    except (BenchmarkDataError, FileNotFoundError) as err:
+        print(f"luth eval ifeval-score: {err}", file=sys.stderr)
+        return 1
+    ifeval.configure_nltk(args.nltk_data)
+    results = [
+        ifeval.score_response(row["prompt"], row["instruction_id_list"], row["kwargs"], resp)
+        for row, resp in zip(prompts, responses, strict=True)
+    ]
+    agg = ifeval.aggregate(results)
+    for key in (
+        "prompt_level_strict_acc",
+        "inst_level_strict_acc",
+        "prompt_level_loose_acc",
+        "inst_level_loose_acc",
+    ):
+        value = agg[key]
+        print(f"{key:<24} {'-' if value is None else f'{value:.4f}'}")
+    print(
+        f"prompts {agg['prompts']} (scored {agg['prompts_scored']}), instructions {agg['instructions']} "
+        f"(unscored {agg['instructions_unscored']})"
+    )
+    for reason, count in agg["unscored_reasons"].items():
+        print(f"  unscored x{count}: {reason}", file=sys.stderr)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            for row, r in zip(prompts, results, strict=True):
+                fh.write(
+                    json.dumps(
+                        {
+                            "key": row.get("key"),
+                            "prompt": row["prompt"],
+                            "instruction_id_list": r.instruction_ids,
+                            "strict": r.strict,
+                            "loose": r.loose,
+                            "prompt_strict": r.prompt_strict,
+                            "prompt_loose": r.prompt_loose,
+                            "unscored": r.unscored,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
+    print(json.dumps({k: v for k, v in agg.items() if k != "unscored_reasons"}))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "ifeval-score":
+        return cmd_ifeval_score(argv[1:])
+    return cmd_eval(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

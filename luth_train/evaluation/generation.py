@@ -1,0 +1,90 @@
+"""Greedy generation through the model's chat template (temperature 0, as the paper).
+
+`transformers` backend by default; `vllm` on a GPU when installed (`backend="vllm"`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from luth_train.evaluation.model_io import LoadedModel
+
+
+def chat_messages(user: str, system_prompt: str | None) -> list[dict[str, str]]:
+    messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
+    return messages + [{"role": "user", "content": user}]
+
+
+def apply_chat_template(tokenizer, user: str, system_prompt: str | None) -> str:
+    if not getattr(tokenizer, "chat_template", None):
+        raise ValueError("the tokenizer has no chat template; generative benchmarks need one")
+    return tokenizer.apply_chat_template(
+        chat_messages(user, system_prompt), tokenize=False, add_generation_prompt=True
+    )
+
+
+def generate_greedy(
+    lm: LoadedModel,
+    prompts: Sequence[str],
+    *,
+    system_prompt: str | None = None,
+    max_new_tokens: int = 512,
+    batch_size: int = 8,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[str]:
+    """Responses to each user prompt, greedy decoding, special tokens stripped."""
+    import torch
+
+    tok = lm.tokenizer
+    texts = [apply_chat_template(tok, p, system_prompt) for p in prompts]
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    out: list[str | None] = [None] * len(texts)
+    old_side = tok.padding_side
+    tok.padding_side = "left"
+    try:
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            enc = tok(
+                [texts[i] for i in batch],
+                return_tensors="pt",
+                padding=True,
+                add_special_tokens=False,
+                truncation=True,
+                max_length=max(1, lm.max_length - max_new_tokens),
+            )
+            enc = {k: v.to(lm.device) for k, v in enc.items()}
+            with torch.inference_mode():
+                gen = lm.model.generate(
+                    **enc,
+                    do_sample=False,
+                    max_new_tokens=max_new_tokens,
+                    pad_token_id=tok.pad_token_id,
+                    temperature=None,
+                    top_p=None,
+                    top_k=None,
+                )
+            new = gen[:, enc["input_ids"].shape[1] :]
+            for row, i in enumerate(batch):
+                out[i] = tok.decode(new[row], skip_special_tokens=True).strip()
+            if progress:
+                progress(min(start + batch_size, len(order)), len(order))
+    finally:
+        tok.padding_side = old_side
+    return [o or "" for o in out]
+
+
+def generate_vllm(
+    model_path: str, tokenizer, prompts: Sequence[str], *, system_prompt: str | None, max_new_tokens: int
+) -> list[str]:
+    """The same, through vLLM (GPU). Fails clearly when vLLM is not installed."""
+    try:
+        from vllm import LLM, SamplingParams
+    except ImportError:
+        raise RuntimeError(
+            "evaluation backend 'vllm' needs the vllm package (GPU machines: "
+            "pip install vllm); use backend 'transformers' otherwise"
+        ) from None
+    texts = [apply_chat_template(tokenizer, p, system_prompt) for p in prompts]
+    llm = LLM(model=model_path, trust_remote_code=False)
+    outputs = llm.generate(texts, SamplingParams(temperature=0.0, max_tokens=max_new_tokens))
+    return [o.outputs[0].text.strip() for o in outputs]
