@@ -1,0 +1,102 @@
+"""The data card of the SFT mix: Markdown (the paper's table of subsets, Scholar subjects,
+reject reasons, parameters) and a PNG of the token-length distribution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from luth_assets.stages.curation.build_mix import CurationResult
+
+
+def markdown_table(frame: pl.DataFrame) -> str:
+    head = "| " + " | ".join(frame.columns) + " |"
+    rule = "|" + "|".join("---" if dtype == pl.String else "---:" for dtype in frame.dtypes) + "|"
+    rows = ["| " + " | ".join("" if v is None else str(v) for v in row) + " |"
+            for row in frame.iter_rows()]
+    return "\n".join([head, rule, *rows])
+
+
+def composition(mix: pl.DataFrame) -> pl.DataFrame:
+    """Rows and tokens per subset and split (train counts include weighted copies)."""
+    total_tokens = max(1, int(mix["n_tokens"].sum() or 0))
+    return (mix.group_by("subset").agg(
+        pl.col("sample_id").filter(pl.col("copy") == 0).n_unique().alias("distinct_rows"),
+        (pl.col("split") == "train").sum().alias("train_rows"),
+        (pl.col("split") == "validation").sum().alias("validation_rows"),
+        pl.col("n_tokens").sum().alias("tokens"),
+        pl.col("n_tokens").median().round(1).alias("median_tokens"))
+        .with_columns((pl.col("tokens") / total_tokens * 100).round(1).alias("token_share_pct"))
+        .sort("subset"))
+
+
+def scholar_subjects(mix: pl.DataFrame) -> pl.DataFrame:
+    scholar = mix.filter((pl.col("subset") == "scholar") & (pl.col("copy") == 0))
+    total = max(1, scholar.height)
+    return (scholar.group_by(pl.col("subject").fill_null("unknown")).len("rows")
+            .with_columns((pl.col("rows") / total * 100).round(1).alias("share_pct"))
+            .sort("rows", "subject", descending=[True, False]))
+
+
+def reject_reasons(rejects: pl.DataFrame) -> pl.DataFrame:
+    return (rejects.group_by("stage", "reason").len("rows")
+            .sort("stage", "rows", descending=[False, True]))
+
+
+def render_data_card(result: CurationResult, params: dict[str, Any], plot_name: str | None
+                     ) -> str:
+    mix = result.mix
+    lengths = mix["n_tokens"]
+    parts = [
+        "# SFT mix data card", "",
+        f"{result.input_rows} candidate rows -> {mix.filter(pl.col('copy') == 0).height} distinct "
+        f"rows in the mix ({mix.height} with weighted copies), {result.rejects.height} rejected.",
+        "", "## Subsets", "", markdown_table(composition(mix)), "",
+        "## Funnel", "", markdown_table(pl.DataFrame(result.steps)), "",
+        "## Reject reasons", "", markdown_table(reject_reasons(result.rejects)) if result.rejects.height
+        else "none", "",
+    ]
+    subjects = scholar_subjects(mix)
+    parts += ["## Scholar subjects", "", markdown_table(subjects) if subjects.height else "no Scholar rows",
+              ""]
+    if mix.height:
+        parts += ["## Token lengths", "",
+                  f"min {lengths.min()}, median {lengths.median()}, "
+                  f"p95 {lengths.quantile(0.95)}, max {lengths.max()} tokens (chat template "
+                  "applied, base tokenizer).", ""]
+    if plot_name:
+        parts += [f"![token lengths]({plot_name})", ""]
+    d = result.dedup
+    parts += ["## Parameters", "",
+              f"- exact dedup: normalised text (NFKC, case, punctuation, whitespace); "
+              f"{d.exact_duplicates} removed",
+              f"- near dedup: MinHash LSH, Jaccard threshold {d.threshold}, {d.num_perm} "
+              f"permutations, {d.bands} bands x {d.rows_per_band} rows; {d.candidate_pairs} "
+              f"candidate pairs, {d.verified_pairs} verified; {d.near_duplicates} removed"]
+    parts += [f"- {key}: {value}" for key, value in params.items()]
+    return "\n".join(parts) + "\n"
+
+
+def plot_token_lengths(mix: pl.DataFrame, path: Path) -> Path:
+    """Histogram of tokens per row (train and validation, copies included), one colour a subset."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
+    subsets = sorted(mix["subset"].unique().to_list())
+    values = [mix.filter(pl.col("subset") == s)["n_tokens"].to_list() for s in subsets]
+    if any(values):
+        ax.hist(values, bins=40, stacked=True, label=subsets)
+        ax.legend()
+    ax.set_xlabel("tokens per row (chat template applied)")
+    ax.set_ylabel("rows")
+    ax.set_title("SFT mix: token-length distribution")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
