@@ -40,6 +40,9 @@ QWEN3_0_6B = dict(
 )
 
 
+LARGEST_TENSOR_BYTES = 0
+
+
 def build_model(out_dir: Path, seed: int, texts: list[str]) -> int:
     """Write a random bf16 Qwen3-0.6B-shaped model + a small tokenizer; return weight bytes.
 
@@ -69,12 +72,31 @@ def build_model(out_dir: Path, seed: int, texts: list[str]) -> int:
         tensors[name] = t.to(torch.bfloat16)
     del meta
     nbytes = sum(t.numel() * t.element_size() for t in tensors.values())
+    global LARGEST_TENSOR_BYTES
+    LARGEST_TENSOR_BYTES = max(t.numel() * t.element_size() for t in tensors.values())
     save_file(tensors, str(out_dir / "model.safetensors"), metadata={"format": "pt"})
     del tensors
     config.save_pretrained(out_dir)
     tok = train_tiny_tokenizer(texts, vocab_size=300)
     tok.save_pretrained(out_dir)
     return nbytes
+
+
+def existing_model_bytes(model_dir: Path) -> int:
+    """Weight bytes of a model already on disk (from the safetensors header; nothing loaded)."""
+    global LARGEST_TENSOR_BYTES
+    from safetensors import safe_open
+
+    sizes = []
+    with safe_open(str(model_dir / "model.safetensors"), framework="pt") as f:
+        for k in f.keys():
+            sl = f.get_slice(k)
+            n = 1
+            for d in sl.get_shape():
+                n *= d
+            sizes.append(n * 2)  # bf16
+    LARGEST_TENSOR_BYTES = max(sizes)
+    return sum(sizes)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--validate", action="store_true", help="also run post-merge validation")
     ap.add_argument("--out-shard-size", type=int, default=200_000_000)
     ap.add_argument("--target-ratio", type=float, default=1.0)
+    ap.add_argument("--reuse", action="store_true", help="reuse models already in --workdir")
     args = ap.parse_args(argv)
 
     from luth_train.merge import MergeRecipe, MergeRunOptions, merge
@@ -93,8 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     texts = ["Bonjour, la capitale de la France est Paris.", "Hello world, the answer is 42."] * 8
     try:
         t0 = time.perf_counter()
-        model_bytes = build_model(work / "base", seed=1, texts=texts)
-        build_model(work / "ft", seed=2, texts=texts)
+        if args.reuse and all((work / m / "model.safetensors").is_file() for m in ("base", "ft")):
+            model_bytes = existing_model_bytes(work / "base")
+        else:
+            model_bytes = build_model(work / "base", seed=1, texts=texts)
+            build_model(work / "ft", seed=2, texts=texts)
         build_s = time.perf_counter() - t0
         print(
             f"built two Qwen3-0.6B-shaped bf16 models ({model_bytes / 2**30:.3f} GiB each) in {build_s:.1f}s",
@@ -133,12 +159,27 @@ def main(argv: list[str] | None = None) -> int:
             "output_bytes": result.size_bytes,
             "output_sha256": result.output_sha256,
             "validated": args.validate,
+            "import_rss_bytes": result.import_rss_bytes,
+            "largest_tensor_bytes": LARGEST_TENSOR_BYTES,
+            # mergekit merges whole tensors: both inputs and the output of the largest one (the
+            # tied 151936 x 1024 embedding) are alive at once, on top of the imported libraries
+            "floor_bytes": result.import_rss_bytes + 3 * LARGEST_TENSOR_BYTES,
+            "floor_ratio": round((result.import_rss_bytes + 3 * LARGEST_TENSOR_BYTES) / model_bytes, 3),
+            "merge_only_ratio": round((result.peak_rss_bytes - result.import_rss_bytes) / model_bytes, 3),
             "met": result.peak_rss_bytes <= target,
         }
         print(
             f"merge ({args.method}): {result.merge_time_s:.1f}s, peak RSS "
             f"{result.peak_rss_bytes / 2**30:.3f} GiB = {figures['peak_rss_ratio']}x one model "
             f"(target <= {args.target_ratio}x)",
+            flush=True,
+        )
+        print(
+            f"  of which libraries (torch, transformers, mergekit) "
+            f"{result.import_rss_bytes / 2**30:.3f} GiB; "
+            f"largest tensor {LARGEST_TENSOR_BYTES / 2**30:.3f} GiB; whole-tensor floor "
+            f"{figures['floor_bytes'] / 2**30:.3f} GiB = {figures['floor_ratio']}x; merge itself "
+            f"{figures['merge_only_ratio']}x",
             flush=True,
         )
         print(json.dumps(figures))

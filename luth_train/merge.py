@@ -367,6 +367,7 @@ class MergeResult:
     merge_time_s: float
     peak_rss_bytes: int
     validation: ValidationReport | None = None
+    import_rss_bytes: int = 0  # RSS of the mergekit process once its libraries were imported
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -517,6 +518,7 @@ def merge(
         wall_time_s=time.perf_counter() - t0,
         merge_time_s=float(run["wall_time_s"]),
         peak_rss_bytes=int(run["peak_rss_bytes"]),
+        import_rss_bytes=int(run.get("import_rss_bytes", 0)),
         validation=report,
     )
     (out / "luth_merge.json").write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")

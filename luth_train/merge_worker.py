@@ -9,10 +9,13 @@ mark (so it is the merge's, not the caller's).
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import resource
 import sys
 import time
+import types
 from pathlib import Path
 
 _ST_DTYPES = {
@@ -105,9 +108,60 @@ def peak_rss_bytes() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
 
 
+class _Deferred(types.ModuleType):
+    """Stands in for a module until one of its attributes is used, then imports the real one."""
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), attr)
+
+
+class _DeferredFinder:
+    """Importing a submodule of a deferred package (``scipy.optimize``) loads the real package
+    first, then lets the normal import machinery go on."""
+
+    @staticmethod
+    def find_spec(fullname: str, path=None, target=None):
+        top = fullname.split(".", 1)[0]
+        if "." in fullname and isinstance(sys.modules.get(top), _Deferred):
+            del sys.modules[top]
+            importlib.import_module(top)
+        return None
+
+
+def defer_import(name: str) -> None:
+    """Let `import name` succeed without loading it (mergekit imports peft at the top of
+    mergekit.common but only uses it for LoRA adapters, which our merges never read)."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        return
+    if not any(isinstance(f, _DeferredFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _DeferredFinder())
+    stub = _Deferred(name)
+    stub.__file__, stub.__spec__ = spec.origin, spec
+    if spec.submodule_search_locations is not None:  # a package: submodule imports reach the finder
+        stub.__path__ = list(spec.submodule_search_locations)
+    sys.modules[name] = stub
+
+
+def current_rss_bytes() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def run_here(source: str, out_dir: str, options: dict) -> dict:
-    """Run mergekit on YAML text in this process; return wall time and this process's peak RSS."""
+    """Run mergekit on YAML text in this process; return wall time and this process's peak RSS
+    (and its RSS once the libraries are imported, the floor under any merge)."""
     t0 = time.perf_counter()
+    if options.get("no_mmap"):  # child process: keep the import footprint small
+        defer_import("peft")
     import yaml
     from mergekit.config import MergeConfiguration
     from mergekit.merge import MergeOptions, run_merge
@@ -125,11 +179,13 @@ def run_here(source: str, out_dir: str, options: dict) -> dict:
         torch.set_num_threads(int(num_threads))
     mk_options = MergeOptions(**options)
     mk_options.apply_global_options()
+    import_rss = current_rss_bytes()
     t1 = time.perf_counter()
     run_merge(config, out_dir, options=mk_options, config_source=source)
     t2 = time.perf_counter()
     peak = peak_rss_bytes()
-    return {"wall_time_s": t2 - t1, "startup_s": t1 - t0, "peak_rss_bytes": peak}
+    return {"wall_time_s": t2 - t1, "startup_s": t1 - t0, "peak_rss_bytes": peak,
+            "import_rss_bytes": import_rss}
 
 
 def main(argv: list[str]) -> int:

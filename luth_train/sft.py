@@ -46,24 +46,50 @@ def split_rows(rows: list[dict[str, Any]], cfg: TrainConfig) -> tuple[list[dict]
     return [r for i, r in enumerate(rows) if i not in val_idx], [rows[i] for i in sorted(val_idx)]
 
 
-def make_batches(rows, cfg: TrainConfig, epoch: int, pad_token_id: int, shuffle: bool = True) -> list[dict]:
-    """Micro-batches for one epoch; the order depends only on (seed, epoch)."""
+def make_batches(
+    rows, cfg: TrainConfig, epoch: int, pad_token_id: int, shuffle: bool = True,
+    rank: int = 0, world: int = 1,
+) -> list[dict]:
+    """Micro-batches for one epoch; the order depends only on (seed, epoch).
+
+    With several processes every rank builds the same global list (same packing, same shuffle)
+    and takes every `world`-th micro-batch; ranks left one short get a batch with no trained
+    token (zero loss, zero gradient), so every rank runs the same number of steps and the
+    gradient all-reduce never waits on a rank that has finished its epoch."""
     from luth_train.packing import collate_packed, collate_padded, pack_rows
 
     rng = random.Random(cfg.seed * 1000 + epoch)
+    mbs = cfg.micro_batch_size
     if cfg.sample_packing:
         bins = pack_rows(rows, cfg.sequence_len)
         if shuffle:
             rng.shuffle(bins)
-        mbs = cfg.micro_batch_size
-        return [
+        batches = [
             collate_packed(bins[i : i + mbs], pad_token_id) for i in range(0, len(bins), mbs)
         ]
-    items = list(rows)
-    if shuffle:
-        rng.shuffle(items)
-    mbs = cfg.micro_batch_size
-    return [collate_padded(items[i : i + mbs], pad_token_id) for i in range(0, len(items), mbs)]
+    else:
+        items = list(rows)
+        if shuffle:
+            rng.shuffle(items)
+        batches = [collate_padded(items[i : i + mbs], pad_token_id) for i in range(0, len(items), mbs)]
+    if world == 1:
+        return batches
+    per_rank = math.ceil(len(batches) / world)
+    mine = batches[rank::world]
+    while len(mine) < per_rank:
+        filler = dict(batches[0])
+        filler["labels"] = torch_full_like(filler["labels"], IGNORE_LABEL)
+        mine.append(filler)
+    return mine
+
+
+IGNORE_LABEL = -100
+
+
+def torch_full_like(t, value: int):
+    import torch
+
+    return torch.full_like(t, value)
 
 
 # -- schedule -----------------------------------------------------------------------------------
@@ -206,14 +232,14 @@ def train(
                             train_on_inputs=cfg.train_on_inputs)
     if not tok_train.kept:
         raise ValueError(f"no usable training rows ({len(tok_train.rejected)} rejected)")
-    # shard rows across processes (each rank packs its own share)
+    # data parallel: each rank trains on every world-th micro-batch (see make_batches)
     rank, world = accelerator.process_index, accelerator.num_processes
-    my_rows = tok_train.kept[rank::world]
+    my_rows = tok_train.kept  # every rank packs all rows alike and takes its share of batches
     efficiency = (
         packing_efficiency(pack_rows(my_rows, cfg.sequence_len), cfg.sequence_len)
         if cfg.sample_packing else None
     )
-    micro_per_epoch = len(make_batches(my_rows, cfg, 0, pad_id, shuffle=False))
+    micro_per_epoch = len(make_batches(my_rows, cfg, 0, pad_id, shuffle=False, rank=rank, world=world))
     steps_per_epoch = max(1, math.ceil(micro_per_epoch / cfg.gradient_accumulation_steps))
     total_steps = cfg.max_steps or math.ceil(cfg.num_epochs * steps_per_epoch)
     eval_every = (
@@ -263,7 +289,12 @@ def train(
     log({"event": "start", "total_steps": total_steps, "steps_per_epoch": steps_per_epoch,
          "train_rows": len(tok_train.kept), "rejected_rows": len(tok_train.rejected),
          "val_rows": len(tok_val.kept), "packing_efficiency": efficiency, "attn": attn,
-         "world_size": world})
+         "world_size": world, "rank": rank})
+    if eval_every and state["global_step"] == 0:
+        # the starting point, so that a run shows how far validation loss fell
+        rec = {"event": "eval", "step": 0, "val_loss": evaluate()}
+        state["log_history"].append(rec)
+        log(rec)
     model.train()
     gas = cfg.gradient_accumulation_steps
     step = state["global_step"]
@@ -271,7 +302,7 @@ def train(
     t0, tokens_seen, last_loss = time.perf_counter(), 0, float("nan")
     epoch = consumed // micro_per_epoch if micro_per_epoch else 0
     while step < total_steps:
-        batches = make_batches(my_rows, cfg, epoch, pad_id)
+        batches = make_batches(my_rows, cfg, epoch, pad_id, rank=rank, world=world)
         start_in_epoch = consumed - epoch * micro_per_epoch
         windows = [batches[i : i + gas] for i in range(0, len(batches), gas)]
         pos = 0
@@ -329,15 +360,36 @@ def train(
         consumed = epoch * micro_per_epoch
 
     final_val = evaluate() if val_batches else None
+    evals = [r["val_loss"] for r in state["log_history"] if r["event"] == "eval"]
     metrics = {"global_step": step, "train_loss": last_loss, "val_loss": final_val,
+               "first_val_loss": evals[0] if evals else None,
                "packing_efficiency": efficiency, "train_rows": len(tok_train.kept),
                "rejected_rows": len(tok_train.rejected)}
     _save(out_dir / "final", model, tokenizer, cfg, accelerator)
     if accelerator.is_main_process:
         (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
         (out_dir / "log_history.json").write_text(json.dumps(state["log_history"], indent=1))
-    log({"event": "end", **metrics})
+    log({"event": "end", **metrics, "rank": rank, "world_size": world,
+         "weights_sha256": _weights_digest(accelerator, model)})
     return metrics
+
+
+def _weights_digest(accelerator, model) -> str | None:
+    """sha256 of this rank's copy of the weights (data parallel only: every rank holds them all),
+    so a multi-process run can show that gradients were synchronised."""
+    import hashlib
+
+    from accelerate.utils import DistributedType
+
+    if accelerator.distributed_type not in (
+        DistributedType.NO, DistributedType.MULTI_CPU, DistributedType.MULTI_GPU
+    ):
+        return None
+    h = hashlib.sha256()
+    for name, p in sorted(accelerator.unwrap_model(model).state_dict().items()):
+        h.update(name.encode())
+        h.update(p.detach().float().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
 
 
 # -- CLI ----------------------------------------------------------------------------------------
