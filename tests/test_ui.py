@@ -27,7 +27,9 @@ REPO = Path(__file__).resolve().parents[1]
 DAGSTER = REPO / ".venv" / "bin" / "dagster"
 DEMO_CONFIG = REPO / "data_lake" / "landing" / "luth.yaml"
 START_TIMEOUT_S = 120
-GRAPH_PAGE = "asset-groups"  # "Global asset lineage" in Dagster 1.13
+GRAPH_PAGE = "asset-groups"  # "Global asset lineage" in Dagster 1.13: one box per group
+GROUP_PAGE = "locations/luth/asset-groups/sources"  # one group, its assets drawn
+EXPECTED_GROUPS = ("sources", "translation", "scholar", "curation", "training", "merging", "evaluation")
 EXPECTED_NAMES = ("raw_multilingual", "french_slices", "french_slices_rejects")
 
 def lake_config(tmp_path: Path) -> Path:
@@ -175,13 +177,20 @@ def test_ui_serves_the_built_asset_graph(dagster_ui: str, ui_env: dict[str, str]
     # so that it does not cover the graph in the screenshot
     graphql(base, "mutation { setNuxSeen }")
     url = f"{base}/{GRAPH_PAGE}"
-
     dom = chromium(binary, tmp_path / "chromium-dom", "--dump-dom", url)
     assert dom.returncode == 0, f"chromium --dump-dom failed: {dom.stderr[-3000:]}"
     (tmp_path / "asset_graph.html").write_text(dom.stdout, "utf-8")
-    missing = [name for name in EXPECTED_NAMES if name not in dom.stdout]
-    assert not missing, (f"{url} rendered without {missing}; DOM saved to "
+    missing = [name for name in EXPECTED_GROUPS if name not in dom.stdout]
+    assert not missing, (f"{url} rendered without the groups {missing}; DOM saved to "
                          f"{tmp_path / 'asset_graph.html'} ({len(dom.stdout)} chars)")
+
+    group_url = f"{base}/{GROUP_PAGE}"
+    dom = chromium(binary, tmp_path / "chromium-dom", "--dump-dom", group_url)
+    assert dom.returncode == 0, f"chromium --dump-dom failed: {dom.stderr[-3000:]}"
+    (tmp_path / "sources_group.html").write_text(dom.stdout, "utf-8")
+    missing = [name for name in EXPECTED_NAMES if name not in dom.stdout]
+    assert not missing, (f"{group_url} rendered without {missing}; DOM saved to "
+                         f"{tmp_path / 'sources_group.html'} ({len(dom.stdout)} chars)")
 
     png = tmp_path / "asset_graph.png"
     shot = chromium(binary, tmp_path / "chromium-shot", f"--screenshot={png}", url)
