@@ -173,11 +173,20 @@ class LLMCache:
         if due and autoflush:
             self.flush()
 
-    def flush(self) -> int:
-        """Write pending answers as one new shard (atomically). Returns rows written."""
+    def take_pending(self) -> list[dict]:
+        """Hand over the answers not yet written (for `write`, e.g. from a worker thread)."""
         with self._lock:
             rows, self._pending = self._pending, []
             self._last_flush = time.monotonic()
+        return rows
+
+    def flush(self) -> int:
+        """Write pending answers as one new shard (atomically). Returns rows written."""
+        return self.write(self.take_pending())
+
+    def write(self, rows: list[dict]) -> int:
+        """Write answers taken with `take_pending` as one new shard; on failure they go back
+        to the pending list for the next flush."""
         if not rows:
             return 0
         frame = pl.DataFrame(rows, schema=SCHEMA)

@@ -514,7 +514,9 @@ class LLMClient:
         # a shard is written in a worker thread: a slow disk or object store never stalls the
         # event loop (one flush at a time; the run's end waits for it and flushes the rest)
         if (self._flushing is None or self._flushing.done()) and self.cache.flush_due():
-            self._flushing = asyncio.get_running_loop().run_in_executor(None, self.cache.flush)
+            # the batch is taken now, so a shard holds what was due when it was asked for
+            self._flushing = asyncio.get_running_loop().run_in_executor(
+                None, self.cache.write, self.cache.take_pending())
 
     # -- helpers -----------------------------------------------------------------------
 
