@@ -38,6 +38,11 @@ ui: $(STAMP)
 ui-check: $(STAMP)
 	$(VENV)/bin/pytest tests/test_ui.py -q -s $(PYTEST_ARGS)
 
+## Every benchmark script in turn (each prints its figures and a JSON line; some take minutes)
+bench: $(STAMP)
+	@status=0; for script in benchmarks/*.py; do echo "== $$script"; \
+	  $(PY) $$script || { echo "$$script: target missed or not runnable here"; status=1; }; done; exit $$status
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check luth_assets luth_train tests benchmarks
 
