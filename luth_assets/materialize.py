@@ -44,6 +44,8 @@ def _nodes_in_order(defs: dg.Definitions, selection: set[dg.AssetKey] | None):
     nodes = []
     for assets_def in assets_defs:
         keys = [k for k in assets_def.keys if selection is None or k in selection]
+        if keys and not assets_def.can_subset:  # kept + rejects are written together
+            keys = list(assets_def.keys)
         if keys:
             nodes.append((min(order[k] for k in keys), assets_def, keys))
     nodes.sort(key=lambda item: item[0])

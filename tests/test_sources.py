@@ -245,3 +245,11 @@ def test_hub_source_fails_fast_and_clearly_when_unreachable(monkeypatch) -> None
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
     with pytest.raises(SourceError, match="cannot reach the Hugging Face hub"):
         resolve_files("hf://datasets/CohereLabs/aya_dataset/data/*.parquet")
+
+
+def test_selecting_one_half_of_kept_and_rejects_runs_both(three_shapes, lake_root) -> None:
+    defs, _ = materialize(three_shapes, lake_root)
+    report = materialize_all(defs, dg.DagsterInstance.ephemeral(),
+                             selection=[dg.AssetKey(["silver", "french_slices"])], log=lambda _: None)
+    assert [o.success for o in report.outcomes] == [True]
+    assert set(report.outcomes[0].keys) == {"silver/french_slices", "silver/french_slices_rejects"}
