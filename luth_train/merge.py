@@ -22,7 +22,6 @@ No Dagster import here: this is usable from a notebook or the ``luth merge`` CLI
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -37,6 +36,8 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from luth_train.digest import files_sha256
 
 # The authors' SLERP gradients (t per layer block, interpolated across depth by mergekit).
 AUTHORS_SLERP_SELF_ATTN: tuple[float, ...] = (0.0, 0.5, 0.3, 0.7, 1.0)
@@ -449,16 +450,8 @@ def weight_files(model_dir: str | Path) -> list[Path]:
 def output_digest(model_dir: str | Path) -> tuple[str, int]:
     """sha256 over config.json and the weight files (in name order), and total folder size."""
     d = Path(model_dir)
-    h = hashlib.sha256()
-    for p in [d / "config.json", *weight_files(d)]:
-        if not p.is_file():
-            continue
-        h.update(p.name.encode() + b"\0")
-        with p.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
     size = sum(p.stat().st_size for p in d.rglob("*") if p.is_file())
-    return h.hexdigest(), size
+    return files_sha256([d / "config.json", *weight_files(d)]), size
 
 
 def merge(

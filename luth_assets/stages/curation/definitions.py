@@ -16,6 +16,7 @@ import polars as pl
 from luth_assets.lib.lake import write_parquet_atomic
 from luth_assets.lib.models import BASE, resolve_model
 from luth_assets.resources import LakeResource
+from luth_assets.stages import keys
 from luth_assets.stages.curation import checks
 from luth_assets.stages.curation.build_mix import build_sft_mix
 from luth_assets.stages.curation.chat_schema import (
@@ -34,12 +35,12 @@ from luth_assets.stages.curation.decontaminate import BenchmarkIndex, build_benc
 from luth_assets.stages.curation.tokens import load_tokenizer
 
 GROUP = "curation"
-MIX_KEY = dg.AssetKey(["gold", "sft_mix"])
+MIX_KEY = keys.SFT_MIX
 REJECTS_KEY = dg.AssetKey(["gold", "sft_mix_rejects"])
-JUDGED_KEY = dg.AssetKey(["silver", "judged_samples"])
-SCHOLAR_KEY = dg.AssetKey(["silver", "scholar_items_clean"])
-BENCHMARK_KEY = dg.AssetKey(["gold", "benchmark_items"])
-BASE_MODEL_KEY = dg.AssetKey(["models", "base_model"])
+JUDGED_KEY = keys.JUDGED_SAMPLES
+SCHOLAR_KEY = keys.SCHOLAR_ITEMS_CLEAN
+BENCHMARK_KEY = keys.BENCHMARK_ITEMS
+BASE_MODEL_KEY = keys.BASE_MODEL
 DATASET_FOLDER = ("gold", "sft_mix_dataset")
 CARD_NAME = "sft_mix_card.md"
 PLOT_NAME = "sft_mix_token_lengths.png"

@@ -13,14 +13,15 @@ import polars as pl
 
 from luth_assets.lib.models import evaluated_models, resolve_model
 from luth_assets.resources import LakeResource
+from luth_assets.stages import keys
 
 GROUP = "evaluation"
-ITEMS_KEY = dg.AssetKey(["gold", "benchmark_items"])
+ITEMS_KEY = keys.BENCHMARK_ITEMS
 SCORES_KEY = dg.AssetKey(["gold", "benchmark_scores"])
-TABLE_KEY = dg.AssetKey(["gold", "score_table"])
-BASE_MODEL_KEY = dg.AssetKey(["models", "base_model"])
-SFT_KEY = dg.AssetKey(["models", "sft_checkpoint"])
-MERGED_KEY = dg.AssetKey(["models", "merged_models"])
+TABLE_KEY = keys.SCORE_TABLE
+BASE_MODEL_KEY = keys.BASE_MODEL
+SFT_KEY = keys.SFT_CHECKPOINT
+MERGED_KEY = keys.MERGED_MODELS
 
 
 def _model_deps(config) -> list[dg.AssetDep]:

@@ -11,16 +11,17 @@ import polars as pl
 
 from luth_assets.lib.models import base_model_dir, merged_model_dir, sft_checkpoint_dir
 from luth_assets.resources import LakeResource
+from luth_assets.stages import keys
 from luth_assets.stages.merging.pareto import choose_merge, pareto_plot_png, png_markdown
 from luth_assets.stages.merging.recipes import merge_source, result_metadata, run_options
 from luth_assets.stages.training.definitions import read_table
 
 GROUP = "merging"
-MERGED_KEY = dg.AssetKey(["models", "merged_models"])
+MERGED_KEY = keys.MERGED_MODELS
 BEST_KEY = dg.AssetKey(["models", "best_merge"])
-BASE_KEY = dg.AssetKey(["models", "base_model"])
-SFT_KEY = dg.AssetKey(["models", "sft_checkpoint"])
-SCORES_KEY = dg.AssetKey(["gold", "score_table"])
+BASE_KEY = keys.BASE_MODEL
+SFT_KEY = keys.SFT_CHECKPOINT
+SCORES_KEY = keys.SCORE_TABLE
 
 
 def build_defs(ctx) -> dg.Definitions:

@@ -18,6 +18,7 @@ import dagster as dg
 import polars as pl
 
 from luth_assets.resources import LakeResource
+from luth_assets.stages import keys
 from luth_assets.stages.scholar import landing as landing_scan
 from luth_assets.stages.scholar.chain import ITEM_SCHEMA, REJECT_SCHEMA, run_chain
 from luth_assets.stages.scholar.cleaning import clean_items
@@ -41,7 +42,7 @@ EXAM_TEXTS = dg.AssetKey(["silver", "exam_texts"])
 QUARANTINE = dg.AssetKey(["silver", "exam_quarantine"])
 ITEMS = dg.AssetKey(["silver", "scholar_items"])
 ITEMS_REJECTS = dg.AssetKey(["silver", "scholar_items_rejects"])
-CLEAN = dg.AssetKey(["silver", "scholar_items_clean"])
+CLEAN = keys.SCHOLAR_ITEMS_CLEAN
 CLEAN_REJECTS = dg.AssetKey(["silver", "scholar_items_clean_rejects"])
 PER_EXAM = [EXAM_PDFS, EXAM_TEXTS, QUARANTINE, ITEMS, ITEMS_REJECTS]
 HASH_CACHE = (".scholar", "file_hashes.json")

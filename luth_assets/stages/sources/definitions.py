@@ -7,6 +7,7 @@ import polars as pl
 
 from luth_assets.lib.lake import StagedTable, file_sha256, is_local
 from luth_assets.resources import LakeResource
+from luth_assets.stages import keys
 from luth_assets.stages.sources.raw_table import RawTableStats, write_raw_table
 from luth_assets.stages.sources.reading import resolve_files
 from luth_assets.stages.sources.slicing import (
@@ -17,7 +18,7 @@ from luth_assets.stages.sources.slicing import (
 )
 
 GROUP = "sources"
-RAW_KEY = dg.AssetKey(["bronze", "raw_multilingual"])
+RAW_KEY = keys.RAW_MULTILINGUAL
 
 
 def slices_key(target_language: str) -> dg.AssetKey:

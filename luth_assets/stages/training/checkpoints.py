@@ -16,6 +16,8 @@ from typing import Any
 
 import polars as pl
 
+from luth_train.digest import files_sha256
+
 RECORD_FILE = "luth_training.json"
 WEIGHT_SUFFIXES = (".safetensors", ".bin")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja",
@@ -27,15 +29,7 @@ def checkpoint_digest(model_dir: str | Path) -> str:
     d = Path(model_dir)
     files = [d / "config.json", *sorted(p for p in d.iterdir() if p.suffix in WEIGHT_SUFFIXES)]
     files += [d / name for name in TOKENIZER_FILES]
-    h = hashlib.sha256()
-    for p in files:
-        if not p.is_file():
-            continue
-        h.update(p.name.encode() + b"\0")
-        with p.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
-    return h.hexdigest()
+    return files_sha256(files)
 
 
 def folder_size(path: str | Path) -> int:

@@ -15,16 +15,17 @@ import polars as pl
 
 from luth_assets.lib.models import base_model_dir, sft_checkpoint_dir
 from luth_assets.resources import LakeResource
+from luth_assets.stages import keys
 from luth_assets.stages.training import base_model as tiny_base
 from luth_assets.stages.training.checkpoints import base_model_identity, read_record, up_to_date
 from luth_assets.stages.training.launch import run_training
 from luth_assets.stages.training.sft_run import CODE_VERSION, plan_run
 
 GROUP = "training"
-BASE_KEY = dg.AssetKey(["models", "base_model"])
-SFT_KEY = dg.AssetKey(["models", "sft_checkpoint"])
-SFT_MIX_KEY = dg.AssetKey(["gold", "sft_mix"])
-RAW_KEY = dg.AssetKey(["bronze", "raw_multilingual"])
+BASE_KEY = keys.BASE_MODEL
+SFT_KEY = keys.SFT_CHECKPOINT
+SFT_MIX_KEY = keys.SFT_MIX
+RAW_KEY = keys.RAW_MULTILINGUAL
 
 
 def read_table(lake: LakeResource, key: dg.AssetKey) -> pl.LazyFrame:

@@ -9,6 +9,7 @@ import polars as pl
 
 from luth_assets.lib.lake import StagedTable, file_sha256, is_local
 from luth_assets.resources import LakeResource
+from luth_assets.stages import keys
 from luth_assets.stages.sources.definitions import slices_key
 from luth_assets.stages.sources.reading import resolve_files
 from luth_assets.stages.translation.accounting import (
@@ -33,7 +34,7 @@ TRANSLATED_KEY = dg.AssetKey(["silver", "translated_prompts"])
 TRANSLATED_REJECTS_KEY = dg.AssetKey(["silver", "translated_prompts_rejects"])
 REGENERATED_KEY = dg.AssetKey(["silver", "regenerated_responses"])
 REGENERATED_REJECTS_KEY = dg.AssetKey(["silver", "regenerated_responses_rejects"])
-JUDGED_KEY = dg.AssetKey(["silver", "judged_samples"])
+JUDGED_KEY = keys.JUDGED_SAMPLES
 JUDGED_REJECTS_KEY = dg.AssetKey(["silver", "judged_samples_rejects"])
 LLM_CALLS_KEY = dg.AssetKey(["ops", "llm_calls"])
 
