@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from luth_assets.lib.metadata import markdown_counts
 from luth_assets.resources import LakeResource
 from luth_assets.stages import keys
 from luth_assets.stages.scholar import landing as landing_scan
@@ -74,11 +75,6 @@ AFTER_NEW_ITEMS = (
     & ~dg.AutomationCondition.in_progress()
 ).with_label("eager, tolerant of missing exam partitions")
 
-
-def _md(counts: dict, header: str) -> str:
-    lines = [f"| {header} | rows |", "|---|---:|"]
-    lines += [f"| {k} | {v} |" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])]
-    return "\n".join(lines)
 
 
 def _counts(frame: pl.DataFrame, column: str) -> dict:
@@ -155,7 +151,7 @@ def build_defs(ctx) -> dg.Definitions:
         frame = pl.DataFrame([u.row() for u in pairing.unpaired], schema=UNPAIRED_SCHEMA)
         context.log.info(f"{landing}: {len(pairing.pairs)} pair(s), {frame.height} unpaired")
         context.add_output_metadata({"landing_dir": str(landing), "pairs": len(pairing.pairs),
-                                     "reasons": dg.MetadataValue.md(_md(_counts(frame, "reason"),
+                                     "reasons": dg.MetadataValue.md(markdown_counts(_counts(frame, "reason"),
                                                                         "reason"))})
         return frame
 
@@ -279,7 +275,7 @@ def build_defs(ctx) -> dg.Definitions:
             "skipped_quarantined": out is None, **llm_meta})
         yield dg.Output(rejects, output_name="rejects", metadata={
             "rejects": rejects.height,
-            "reasons": dg.MetadataValue.md(_md(_counts(rejects, "reason"), "reason"))})
+            "reasons": dg.MetadataValue.md(markdown_counts(_counts(rejects, "reason"), "reason"))})
 
     @dg.multi_asset(
         group_name=GROUP, name="scholar_items_clean",
@@ -320,7 +316,7 @@ def build_defs(ctx) -> dg.Definitions:
             "subjects": dg.MetadataValue.json(_counts(kept, "subject")), **llm_meta})
         yield dg.Output(rejected, output_name="rejected", metadata={
             "rejected_rows": rejected.height,
-            "reasons": dg.MetadataValue.md(_md(_counts(rejected, "reason"), "reason"))})
+            "reasons": dg.MetadataValue.md(markdown_counts(_counts(rejected, "reason"), "reason"))})
 
     @dg.asset_check(
         asset=CLEAN, blocking=True,

@@ -6,6 +6,7 @@ import dagster as dg
 import polars as pl
 
 from luth_assets.lib.lake import StagedTable, file_sha256, is_local
+from luth_assets.lib.metadata import markdown_counts
 from luth_assets.resources import LakeResource
 from luth_assets.stages import keys
 from luth_assets.stages.sources.raw_table import RawTableStats, write_raw_table
@@ -29,11 +30,6 @@ def slices_key(target_language: str) -> dg.AssetKey:
 def rejects_key(target_language: str) -> dg.AssetKey:
     return dg.AssetKey(["silver", f"{slice_table_name(target_language)}_rejects"])
 
-
-def _markdown_counts(counter: dict[str, int], header: str) -> str:
-    lines = [f"| {header} | rows |", "|---|---:|"]
-    lines += [f"| {key} | {count} |" for key, count in sorted(counter.items(), key=lambda kv: -kv[1])]
-    return "\n".join(lines)
 
 
 def build_defs(ctx) -> dg.Definitions:
@@ -71,7 +67,7 @@ def build_defs(ctx) -> dg.Definitions:
             "turns": stats.turns,
             "seconds": round(stats.seconds, 2),
             "rows_per_second": round(stats.rows_per_second, 1),
-            "languages": dg.MetadataValue.md(_markdown_counts(stats.languages, "language")),
+            "languages": dg.MetadataValue.md(markdown_counts(stats.languages, "language")),
             "problems": dg.MetadataValue.json(dict(stats.problems)),
         })
         return StagedTable(staged, stats.rows)
@@ -122,7 +118,7 @@ def build_defs(ctx) -> dg.Definitions:
         })
         yield dg.Output(rejected_rows(classified), output_name="rejected", metadata={
             "rejected_rows": rejected,
-            "reasons": dg.MetadataValue.md(_markdown_counts(by_reason, "reason")),
+            "reasons": dg.MetadataValue.md(markdown_counts(by_reason, "reason")),
             "reasons_json": dg.MetadataValue.json(by_reason),
         })
         staged.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ import dagster as dg
 import polars as pl
 
 from luth_assets.lib.lake import StagedTable, file_sha256, is_local
+from luth_assets.lib.metadata import markdown_counts
 from luth_assets.resources import LakeResource
 from luth_assets.stages import keys
 from luth_assets.stages.sources.definitions import slices_key
@@ -39,11 +40,6 @@ JUDGED_REJECTS_KEY = dg.AssetKey(["silver", "judged_samples_rejects"])
 LLM_CALLS_KEY = dg.AssetKey(["ops", "llm_calls"])
 
 
-def _markdown_counts(counter: dict[str, int], header: str) -> str:
-    lines = [f"| {header} | rows |", "|---|---:|"]
-    lines += [f"| {k} | {v} |" for k, v in sorted(counter.items(), key=lambda kv: -kv[1])]
-    return "\n".join(lines)
-
 
 def _llm_runner(context: dg.AssetExecutionContext, lake: LakeResource, llm, asset: str):
     """`run(requests, stage)` for the plain functions: calls, logs progress, records accounting."""
@@ -66,7 +62,7 @@ def _outputs(result: StageOutput, input_rows: int, llm_metadata: dict, extra: di
         "kept_share": round(kept / max(1, input_rows), 4), **llm_metadata, **(extra or {})})
     yield dg.Output(result.rejected, output_name="rejected", metadata={
         "rejected_rows": result.rejected.height,
-        "reasons": dg.MetadataValue.md(_markdown_counts(reasons, "reason")),
+        "reasons": dg.MetadataValue.md(markdown_counts(reasons, "reason")),
         "reasons_json": dg.MetadataValue.json(reasons)})
 
 
