@@ -327,10 +327,17 @@ class MergeRunOptions(BaseModel):
     # Read input safetensors with plain reads instead of mmap (see merge_worker): RSS then holds
     # only the tensors in flight, not every input page touched. Child-process runs only.
     no_mmap: bool = True
+    # Row-separable methods (linear) merge tensors of at least this many bytes block by block
+    # (see merge_rows): only the output and one block of each input are in memory. None: never.
+    # Child-process runs with no_mmap only.
+    stream_rows_min_bytes: int | None = Field(default=64 << 20, ge=1)
+    stream_block_bytes: int = Field(default=32 << 20, ge=1)
 
     def to_mergekit_options(self) -> dict[str, Any]:
         return {
             "no_mmap": self.no_mmap and not self.in_process,
+            "stream_rows_min_bytes": self.stream_rows_min_bytes,
+            "stream_block_bytes": self.stream_block_bytes,
             "lazy_unpickle": self.lazy_unpickle,
             "low_cpu_memory": self.low_cpu_memory,
             "out_shard_size": self.out_shard_size,
@@ -369,6 +376,7 @@ class MergeResult:
     peak_rss_bytes: int
     validation: ValidationReport | None = None
     import_rss_bytes: int = 0  # RSS of the mergekit process once its libraries were imported
+    streamed_tensors: list[str] = field(default_factory=list)  # merged in row blocks (merge_rows)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -512,6 +520,7 @@ def merge(
         merge_time_s=float(run["wall_time_s"]),
         peak_rss_bytes=int(run["peak_rss_bytes"]),
         import_rss_bytes=int(run.get("import_rss_bytes", 0)),
+        streamed_tensors=list(run.get("streamed_tensors", [])),
         validation=report,
     )
     (out / "luth_merge.json").write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
@@ -757,6 +766,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out-shard-size", type=int, default=MergeRunOptions().out_shard_size)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--in-process", action="store_true", help="run mergekit here, not in a child process")
+    parser.add_argument(
+        "--stream-rows-min-bytes", type=int, default=MergeRunOptions().stream_rows_min_bytes,
+        help="linear merges of tensors this large run in row blocks (0: never)",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     try:
         if args.print_yaml:
@@ -769,6 +782,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 out_shard_size=args.out_shard_size,
                 num_threads=args.threads,
                 in_process=args.in_process,
+                stream_rows_min_bytes=args.stream_rows_min_bytes or None,
             ),
             base_model=args.base_model,
             finetuned_model=args.finetuned_model,

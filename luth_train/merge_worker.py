@@ -56,17 +56,31 @@ class ReadSafetensorsLoader:
     def keys(self) -> list[str]:
         return list(self.header)
 
+    def nbytes(self, key: str) -> int:
+        start, end = self.header[key]["data_offsets"]
+        return end - start
+
     def get_tensor(self, key: str):
+        return self.read_rows(key, 0, None)
+
+    def read_rows(self, key: str, start_row: int, stop_row: int | None):
+        """Rows ``start_row:stop_row`` of a tensor (all of a 0-d one), read from the file."""
         import torch
 
         info = self.header[key]
         dtype = getattr(torch, _ST_DTYPES[info["dtype"]])
-        start, end = info["data_offsets"]
-        if end == start:
-            return torch.empty(info["shape"], dtype=dtype, device=self.device)
-        buf = bytearray(end - start)
+        shape = list(info["shape"])
+        begin, end = info["data_offsets"]
+        if shape:
+            row_bytes = (end - begin) // shape[0] if shape[0] else 0
+            stop_row = shape[0] if stop_row is None else min(stop_row, shape[0])
+            begin, end = begin + start_row * row_bytes, begin + stop_row * row_bytes
+            shape[0] = stop_row - start_row
+        if end == begin:
+            return torch.empty(shape, dtype=dtype, device=self.device)
+        buf = bytearray(end - begin)
         with open(self.path, "rb", buffering=0) as f:
-            f.seek(self.data_start + start)
+            f.seek(self.data_start + begin)
             view = memoryview(buf)
             got = 0
             while got < len(buf):
@@ -74,7 +88,7 @@ class ReadSafetensorsLoader:
                 if not n:
                     raise OSError(f"{self.path}: truncated tensor {key}")
                 got += n
-        t = torch.frombuffer(buf, dtype=dtype).reshape(info["shape"])
+        t = torch.frombuffer(buf, dtype=dtype).reshape(shape)
         return t if self.device == "cpu" else t.to(self.device)
 
 
@@ -168,8 +182,18 @@ def run_here(source: str, out_dir: str, options: dict) -> dict:
 
     config = MergeConfiguration.model_validate(yaml.safe_load(source))
     options = dict(options)
+    stream_min_bytes = options.pop("stream_rows_min_bytes", None)
+    stream_block_bytes = options.pop("stream_block_bytes", 32 << 20)
+    streamed: list[str] = []
     if options.pop("no_mmap", False):
         use_read_loader()
+        if stream_min_bytes:
+            from luth_train import merge_rows
+
+            merge_rows.stream_row_separable_merges(
+                ReadSafetensorsLoader, stream_min_bytes, stream_block_bytes
+            )
+            streamed = merge_rows.STREAMED
     # mergekit would also set the interop pool size, which torch refuses once any parallel work
     # ran in this process (in-process use); intra-op threads are the ones that matter here.
     num_threads = options.pop("num_threads", None)
@@ -185,7 +209,7 @@ def run_here(source: str, out_dir: str, options: dict) -> dict:
     t2 = time.perf_counter()
     peak = peak_rss_bytes()
     return {"wall_time_s": t2 - t1, "startup_s": t1 - t0, "peak_rss_bytes": peak,
-            "import_rss_bytes": import_rss}
+            "import_rss_bytes": import_rss, "streamed_tensors": list(streamed)}
 
 
 def main(argv: list[str]) -> int:

@@ -89,6 +89,37 @@ def test_linear_merge_equals_lerp(tiny_pair, linear_merged):
     assert linear_merged.validation.generated_tokens == 4
 
 
+def test_linear_merge_in_row_blocks_equals_whole_tensor_merge(tiny_pair, linear_merged, tmp_path):
+    """The child process merges linear recipes block by block (merge_rows); with thresholds this
+    small every tensor streams in many blocks, and the output equals mergekit's own whole-tensor
+    merge (run in-process, no streaming) bit for bit."""
+    base, ft = tiny_pair
+    recipe = MergeRecipe(
+        method="linear", base_model=str(base), finetuned_model=str(ft), alpha=0.3, dtype="float32"
+    )
+    streamed = merge(
+        recipe,
+        tmp_path / "streamed",
+        options=MergeRunOptions(num_threads=1, stream_rows_min_bytes=1, stream_block_bytes=512),
+        validate=False,
+    )
+    whole = load_tensors(Path(linear_merged.out_dir))
+    assert linear_merged.streamed_tensors == []
+    assert sorted(streamed.streamed_tensors) == sorted(whole)  # every tensor went through rows
+    got = load_tensors(Path(streamed.out_dir))
+    assert got.keys() == whole.keys()
+    for name, t in whole.items():
+        assert torch.equal(got[name], t), name
+    # SLERP takes its angle over the whole tensor: never streamed
+    slerp = merge(
+        MergeRecipe.authors_slerp(str(base), str(ft), dtype="float32"),
+        tmp_path / "slerp",
+        options=MergeRunOptions(num_threads=1, stream_rows_min_bytes=1, stream_block_bytes=512),
+        validate=False,
+    )
+    assert slerp.streamed_tensors == []
+
+
 def test_slerp_recipe_equals_mergekit_cli(tiny_pair, tmp_path):
     base, ft = tiny_pair
     ours = merge(

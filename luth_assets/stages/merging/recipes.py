@@ -27,7 +27,8 @@ def run_options(merging: MergingConfig):
     from luth_train.merge import MergeRunOptions
 
     return MergeRunOptions(in_process=merging.in_process, out_shard_size=merging.out_shard_size,
-                           num_threads=merging.threads)
+                           num_threads=merging.threads,
+                           stream_rows_min_bytes=merging.stream_rows_min_bytes)
 
 
 def result_metadata(result, spec: RecipeSpec) -> dict[str, Any]:
@@ -41,6 +42,7 @@ def result_metadata(result, spec: RecipeSpec) -> dict[str, Any]:
         "merge_time_s": round(result.merge_time_s, 3),
         "wall_time_s": round(result.wall_time_s, 3),
         "peak_rss_bytes": result.peak_rss_bytes,
+        "tensors_streamed_in_row_blocks": len(result.streamed_tensors),
         "base_model": result.base_model,
         "finetuned_model": result.finetuned_model,
     }

@@ -85,6 +85,9 @@ class MergingConfig(StrictModel):
                              "peak memory then includes Dagster's)")
     out_shard_size: int = Field(200_000_000, ge=1_000_000, description="bytes per output shard")
     threads: int | None = Field(None, ge=1, description="torch threads for mergekit")
+    stream_rows_min_bytes: int | None = Field(
+        64 << 20, ge=1, description="linear merges of tensors this large run in row blocks, so only "
+        "the output and one block of each input are in memory (child-process merges; null: never)")
     pareto: ParetoRule = Field(default_factory=ParetoRule)
 
     @field_validator("recipes")
