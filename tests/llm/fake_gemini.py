@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+from loopback import LoopbackServer
 
 TAG = re.compile(r"\[id=([^\]]+)\]")
 
@@ -38,11 +39,14 @@ def default_json(tag: str, prompt: str) -> dict[str, Any]:
     return {"verdict": "keep", "reason": f"ok {tag}"}
 
 
-class FakeGemini:
+class FakeGemini(LoopbackServer):
+    name = "fake Gemini server"
+
     def __init__(self, plan: Callable[[str], list[str]] | dict[str, list[str]] | None = None, *,
                  latency_s: float = 0.0, slow_s: float = 2.0, retry_after: str = "1",
                  text_answer: Callable[[str, str], str] = default_text,
                  json_answer: Callable[[str, str], dict] = default_json):
+        super().__init__()
         self._plan = plan or {}
         self.latency_s = latency_s
         self.slow_s = slow_s
@@ -58,15 +62,8 @@ class FakeGemini:
         self.paths: set[str] = set()
         self.keys_seen: set[str] = set()
         self._cursor: Counter = Counter()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self.port: int | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
 
     @property
     def total(self) -> int:
@@ -81,41 +78,9 @@ class FakeGemini:
             self.actions.clear()
             self.log.clear()
 
-    def __enter__(self) -> FakeGemini:
-        self.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def start(self) -> None:
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-
-        def serve() -> None:
-            asyncio.set_event_loop(self._loop)
-            app = web.Application()
-            app.router.add_post("/{version}/models/{call}", self._handle)
-            app.router.add_get("/stats", self._stats)
-            self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
-            self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
-            self._loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]
-            ready.set()
-            self._loop.run_forever()
-            self._loop.run_until_complete(self._runner.cleanup())
-            self._loop.close()
-
-        self._thread = threading.Thread(target=serve, name="fake-gemini", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("fake Gemini server did not start")
-
-    def stop(self) -> None:
-        if self._loop and self._thread:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_post("/{version}/models/{call}", self._handle)
+        app.router.add_get("/stats", self._stats)
 
     # -- protocol ----------------------------------------------------------------------
 

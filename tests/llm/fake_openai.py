@@ -8,7 +8,6 @@ records every request (time, tag, action, headers, body) for the test to check.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import threading
@@ -16,58 +15,31 @@ import time
 from collections import Counter
 
 from aiohttp import web
+from loopback import LoopbackServer
 
 TAG = re.compile(r"\[id=([^\]]+)\]")
 
 
-class FakeOpenAI:
+class FakeOpenAI(LoopbackServer):
+    name = "fake OpenAI server"
+    url_path = "/v1"
+
     def __init__(self, plan: dict[str, list[str]] | None = None, *, retry_after: str = "1"):
+        super().__init__()
         self.plan = plan or {}
         self.retry_after = retry_after
         self.lock = threading.Lock()
         self.by_tag: Counter = Counter()
         self.log: list[dict] = []
         self._cursor: Counter = Counter()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self.port: int | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
 
     @property
     def total(self) -> int:
         with self.lock:
             return len(self.log)
 
-    def __enter__(self) -> FakeOpenAI:
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-
-        def serve() -> None:
-            asyncio.set_event_loop(self._loop)
-            app = web.Application()
-            app.router.add_post("/v1/chat/completions", self._handle)
-            runner = web.AppRunner(app, access_log=None)
-            self._loop.run_until_complete(runner.setup())
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            self._loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]
-            ready.set()
-            self._loop.run_forever()
-            self._loop.run_until_complete(runner.cleanup())
-            self._loop.close()
-
-        self._thread = threading.Thread(target=serve, name="fake-openai", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("fake OpenAI server did not start")
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_post("/v1/chat/completions", self._handle)
 
     async def _handle(self, request: web.Request) -> web.Response:
         body = json.loads(await request.read())
