@@ -69,9 +69,9 @@ def row_sources(task: Any, open_reader, min_bytes: int) -> list[RowSource] | Non
         if not path.lower().endswith(".safetensors"):
             return None
         sources.append(RowSource(load.model, open_reader(path), name, load.dtype))
-    shapes = {s.shape for s in sources}
-    if len(sources) < 2 or len(shapes) != 1 or len(next(iter(shapes))) < 1:
-        return None
+    shape = sources[0].shape if sources else ()
+    if len(sources) < 2 or any(s.shape != shape for s in sources) or not shape or shape[0] == 0:
+        return None  # missing input, shapes that differ (mergekit says why), 0-d or empty tensor
     if max(s.nbytes() for s in sources) < min_bytes:
         return None
     return sources
