@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/merge_memory.py [--method both|linear|slerp] [--workdir DIR] [--validate]
 
 Builds the two models from a Qwen3-0.6B config one at a time (random weights, bf16, written to
-disk as safetensors before any merging), then runs `luth_train.merge.merge` - mergekit in a child
+disk as safetensors before any merging), then runs `luth_train.merge.run.merge` - mergekit in a child
 process with lazy loading, small output shards, and linear merges of large tensors in row blocks
 (`luth_train/merge_rows.py`) - for a linear (alpha 0.5) and an authors' SLERP recipe, and reports
-each child's wall time and peak RSS. Target (issue 7): peak RSS <= 1.0 x the bytes of one model.
+each child's wall time and peak RSS. Target: peak RSS <= 1.0 x the bytes of one model.
 Also printed: the whole-tensor floor (both inputs + the output of the largest tensor, on top of
 torch alone and on top of the libraries mergekit imports), under which no whole-tensor merge
 such as SLERP can go. The last line printed is one
@@ -117,7 +117,8 @@ def torch_import_rss_bytes() -> int:
 
 
 def run_one(method: str, work: Path, model_bytes: int, args) -> dict:
-    from luth_train.merge import MergeRecipe, MergeRunOptions, merge
+    from luth_train.merge.recipes import MergeRecipe
+    from luth_train.merge.run import MergeRunOptions, merge
 
     if method == "slerp":
         recipe = MergeRecipe.authors_slerp(str(work / "base"), str(work / "ft"), dtype="bfloat16")

@@ -1,4 +1,4 @@
-"""Child process for `luth_train.merge.run_mergekit`: runs one mergekit merge, reports its figures.
+"""Child process for `luth_train.merge.run.run_mergekit`: runs one mergekit merge, reports its figures.
 
     python -m luth_train.merge_worker CONFIG.yaml OUT_DIR OPTIONS.json RESULT.json
 

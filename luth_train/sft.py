@@ -18,17 +18,15 @@ from __future__ import annotations
 import json
 import math
 import random
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from luth_train.checkpoints import STATE_FILE, latest_checkpoint, prune_checkpoints, save_model_folder
 from luth_train.config import TrainConfig, config_help, load_train_config, parse_overrides
 
 LogFn = Callable[[dict[str, Any]], None]
-STATE_FILE = "trainer_state.json"
-CONFIG_FILE = "train_config.yaml"
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -145,43 +143,6 @@ def resolve_attn_implementation(requested: str) -> str:
     return "sdpa"
 
 
-# -- checkpoints --------------------------------------------------------------------------------
-def _save(path: Path, model, tokenizer, cfg: TrainConfig, accelerator, extra: dict | None = None) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    if accelerator.is_main_process:
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        unwrapped = accelerator.unwrap_model(model)
-        unwrapped.save_pretrained(tmp, safe_serialization=True, state_dict=accelerator.get_state_dict(model))
-        tokenizer.save_pretrained(tmp)
-        (tmp / CONFIG_FILE).write_text(cfg.to_yaml(), encoding="utf-8")
-        if extra is not None:
-            import torch
-
-            torch.save(extra["optimizer"], tmp / "optimizer.pt")
-            torch.save(extra["scheduler"], tmp / "scheduler.pt")
-            (tmp / STATE_FILE).write_text(json.dumps(extra["state"], indent=1), encoding="utf-8")
-        shutil.rmtree(path, ignore_errors=True)
-        tmp.rename(path)
-    accelerator.wait_for_everyone()
-
-
-def latest_checkpoint(output_dir: str | Path) -> Path | None:
-    cks = [p for p in Path(output_dir).glob("checkpoint-*") if (p / STATE_FILE).is_file()]
-    return max(cks, key=lambda p: int(p.name.split("-")[1])) if cks else None
-
-
-def _prune(output_dir: Path, keep: int) -> None:
-    if keep <= 0:
-        return
-    cks = sorted(
-        (p for p in output_dir.glob("checkpoint-*") if p.name.split("-")[1].isdigit()),
-        key=lambda p: int(p.name.split("-")[1]),
-    )
-    for p in cks[:-keep]:
-        shutil.rmtree(p, ignore_errors=True)
-
-
 # -- training -----------------------------------------------------------------------------------
 def train(
     cfg: TrainConfig,
@@ -280,11 +241,11 @@ def train(
 
     def checkpoint(step: int) -> None:
         state["torch_rng"] = torch.get_rng_state().tolist()
-        _save(out_dir / f"checkpoint-{step}", model, tokenizer, cfg, accelerator, {
+        save_model_folder(out_dir / f"checkpoint-{step}", model, tokenizer, cfg, accelerator, {
             "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "state": state,
         })
         if accelerator.is_main_process:
-            _prune(out_dir, cfg.save_total_limit)
+            prune_checkpoints(out_dir, cfg.save_total_limit)
 
     log({"event": "start", "total_steps": total_steps, "steps_per_epoch": steps_per_epoch,
          "train_rows": len(tok_train.kept), "rejected_rows": len(tok_train.rejected),
@@ -365,7 +326,7 @@ def train(
                "first_val_loss": evals[0] if evals else None,
                "packing_efficiency": efficiency, "train_rows": len(tok_train.kept),
                "rejected_rows": len(tok_train.rejected)}
-    _save(out_dir / "final", model, tokenizer, cfg, accelerator)
+    save_model_folder(out_dir / "final", model, tokenizer, cfg, accelerator)
     if accelerator.is_main_process:
         (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
         (out_dir / "log_history.json").write_text(json.dumps(state["log_history"], indent=1))

@@ -11,7 +11,7 @@ import pytest
 from llm_helpers import FAKE_KEY, Verdict, make_request
 
 from luth_assets.lib.llm import ConfigurationError, LLMClient, LLMSettings, build_provider
-from luth_assets.lib.llm.client import backoff_delay
+from luth_assets.lib.llm.backoff import backoff_delay
 from luth_assets.lib.llm.settings import RetrySettings
 
 

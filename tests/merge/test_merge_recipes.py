@@ -14,16 +14,11 @@ from merge_tiny import build_tiny_qwen3
 from safetensors import safe_open
 from safetensors.torch import save_file
 
-from luth_train.merge import (
-    MergeError,
-    MergeRecipe,
-    MergeRunOptions,
-    MergeValidationError,
-    main,
-    merge,
-    resolve_recipe,
-    validate_merged,
-)
+from luth_train.merge.cli import main
+from luth_train.merge.errors import MergeError, MergeValidationError
+from luth_train.merge.recipes import MergeRecipe, resolve_recipe
+from luth_train.merge.run import MergeRunOptions, merge
+from luth_train.merge.validate import validate_merged
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = MergeRunOptions(in_process=True, num_threads=1)

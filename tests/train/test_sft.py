@@ -6,8 +6,9 @@ import random
 import pytest
 import torch
 
+from luth_train.checkpoints import latest_checkpoint
 from luth_train.config import TrainConfig, load_train_config
-from luth_train.sft import latest_checkpoint, main, train
+from luth_train.sft import main, train
 
 FR = [
     ("Quelle est la capitale de la France ?", "La capitale de la France est Paris."),

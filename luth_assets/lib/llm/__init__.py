@@ -13,22 +13,17 @@ Typical use from a stage::
 """
 
 from luth_assets.lib.llm.cache import CACHE_TABLE, LLMCache
-from luth_assets.lib.llm.client import (
-    CallSummary,
-    LLMClient,
-    Progress,
-    RateLimiter,
-    RunOutput,
-    estimate_cost,
-)
+from luth_assets.lib.llm.call_summary import CallSummary, RunOutput, estimate_cost
+from luth_assets.lib.llm.client import LLMClient
 from luth_assets.lib.llm.errors import (
     ConfigurationError,
     LLMError,
     ProviderCallError,
     ProviderUnavailable,
 )
-from luth_assets.lib.llm.progress import ProgressReporter, log_progress
+from luth_assets.lib.llm.progress import Progress, ProgressReporter, log_progress
 from luth_assets.lib.llm.providers import Provider, build_provider
+from luth_assets.lib.llm.rate_limit import RateLimiter
 from luth_assets.lib.llm.settings import LLMSettings, ModelPrice
 from luth_assets.lib.llm.types import (
     REASONS,

@@ -1,14 +1,15 @@
 """The LLM client: every call of every LLM stage goes through `LLMClient.arun`.
 
 - bounded concurrency (a semaphore around each HTTP call; rows backing off hold no slot),
-- a rate limit in requests and tokens per minute (token buckets, corrected by real usage),
+- a rate limit in requests and tokens per minute (token buckets, corrected by real usage;
+  :mod:`.rate_limit`),
 - retries with exponential backoff and jitter on 429 / 5xx / timeouts / connection errors /
-  empty answers, honouring ``Retry-After``, with a per-call timeout,
+  empty answers, honouring ``Retry-After``, with a per-call timeout (:mod:`.backoff`),
 - structured answers validated with the request's pydantic model, one repair attempt, then a
-  reject with reason ``invalid_output`` keeping the raw text,
+  reject with reason ``invalid_output`` keeping the raw text (:mod:`.structured`),
 - a content-addressed cache (see :mod:`.cache`) consulted before any call and written as
   answers arrive, flushed on cancel or error,
-- accounting (:class:`CallSummary`).
+- accounting (:class:`CallSummary`, :mod:`.call_summary`).
 
 Every input row ends as exactly one :class:`LLMResult` (ok or rejected + reason), keyed by its
 ``sample_id`` and returned in input order.
@@ -18,17 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from luth_assets.lib.llm.backoff import backoff_delay
 from luth_assets.lib.llm.cache import LLMCache
+from luth_assets.lib.llm.call_summary import CallSummary, RunOutput, estimate_cost
 from luth_assets.lib.llm.errors import (
     Blocked,
     CallTimeout,
@@ -37,12 +36,14 @@ from luth_assets.lib.llm.errors import (
     ProviderCallError,
     ProviderUnavailable,
 )
+from luth_assets.lib.llm.progress import Progress
 from luth_assets.lib.llm.providers.base import Provider, redact
-from luth_assets.lib.llm.settings import LLMSettings, ModelPrice, RetrySettings
+from luth_assets.lib.llm.rate_limit import RateLimiter, estimate_tokens
+from luth_assets.lib.llm.settings import LLMSettings
+from luth_assets.lib.llm.structured import invalid_output, is_valid_answer, repair_request, validate_answer
 from luth_assets.lib.llm.types import (
     LLMRequest,
     LLMResult,
-    Message,
     ProviderResponse,
     cache_key,
     request_fingerprint,
@@ -54,191 +55,6 @@ FINAL_MARK = "FINAL:"  # finish_reason prefix of a cached final failure ("FINAL:
 FINAL_STATUSES = {400}
 AUTH_STATUSES = {401, 403}
 FREE_PROVIDERS = {"replay", "transformers"}  # no bill: cost 0 is a known figure
-
-
-# ----------------------------------------------------------------------------- accounting
-
-
-class CallSummary(BaseModel):
-    """Accounting of one run (one asset materialisation). Written as a row of `ops/llm_calls`
-    and as Dagster metadata. Holds no secret."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    stage: str
-    provider: str
-    model: str
-    rows: int = 0
-    ok: int = 0
-    rejected: int = 0
-    requests: int = Field(0, description="HTTP calls made (retries and repairs included)")
-    cache_hits: int = Field(0, description="calls answered from the cache")
-    retries: int = 0
-    repairs: int = 0
-    failures_by_reason: dict[str, int] = Field(default_factory=dict,
-                                               description="rejected rows per reason")
-    errors_by_kind: dict[str, int] = Field(default_factory=dict,
-                                           description="failed calls per kind (incl. retried)")
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cached_input_tokens: int = Field(0, description="tokens of cached answers (not paid again)")
-    cached_output_tokens: int = 0
-    estimated_cost_usd: float = 0.0
-    price_known: bool = True
-    wall_seconds: float = 0.0
-    started_at: float = 0.0
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.wall_seconds if self.wall_seconds > 0 else float("inf")
-
-    def to_row(self) -> dict[str, Any]:
-        """A flat row for the `ops/llm_calls` table (dicts as JSON text)."""
-        row = self.model_dump()
-        row["failures_by_reason"] = json.dumps(self.failures_by_reason, sort_keys=True)
-        row["errors_by_kind"] = json.dumps(self.errors_by_kind, sort_keys=True)
-        return row
-
-
-def estimate_cost(model: str, prices: dict[str, ModelPrice], tin: int, tout: int
-                  ) -> tuple[float, bool]:
-    price = prices.get(model)
-    if price is None:  # "models/gemini-2.5-flash-001" -> longest known prefix
-        bare = model.removeprefix("models/")
-        matches = [name for name in prices if bare.startswith(name)]
-        price = prices[max(matches, key=len)] if matches else None
-    if price is None:
-        return 0.0, False
-    return (tin * price.input_per_million + tout * price.output_per_million) / 1e6, True
-
-
-@dataclass(repr=False)
-class RunOutput:
-    results: list[LLMResult]        # input order
-    summary: CallSummary
-
-    def __repr__(self) -> str:
-        # short on purpose: asyncio reprs a finished task's result, and a full repr of 20,000
-        # results took seconds
-        s = self.summary
-        return (f"RunOutput(stage={s.stage!r}, rows={s.rows}, ok={s.ok}, rejected={s.rejected}, "
-                f"requests={s.requests}, cache_hits={s.cache_hits})")
-
-    def by_id(self) -> dict[str, LLMResult]:
-        return {r.sample_id: r for r in self.results}
-
-    def to_frame(self):
-        """Results as a Polars frame (structured answers as JSON text)."""
-        import polars as pl
-
-        rows = []
-        for r in self.results:
-            row = r.model_dump()
-            row["parsed"] = None if r.parsed is None else json.dumps(r.parsed, ensure_ascii=False)
-            rows.append(row)
-        return pl.DataFrame(rows, schema=RESULT_SCHEMA)
-
-
-def _result_schema():
-    import polars as pl
-
-    return {
-        "sample_id": pl.String, "stage": pl.String, "status": pl.String, "reason": pl.String,
-        "text": pl.String, "parsed": pl.String, "raw_text": pl.String, "error": pl.String,
-        "provider": pl.String, "model": pl.String, "cache_key": pl.String,
-        "cache_hit": pl.Boolean, "requests": pl.Int64, "retries": pl.Int64,
-        "repaired": pl.Boolean, "input_tokens": pl.Int64, "output_tokens": pl.Int64,
-        "finish_reason": pl.String,
-    }
-
-
-RESULT_SCHEMA = _result_schema()
-
-
-@dataclass(frozen=True)
-class Progress:
-    done: int
-    total: int
-    requests: int
-    cache_hits: int
-    rejected: int
-    seconds: float
-
-
-# ----------------------------------------------------------------------------- rate limit
-
-
-class _Bucket:
-    def __init__(self, per_minute: float):
-        self.rate = per_minute / 60.0
-        self.capacity = max(1.0, per_minute / 60.0)  # at most one second worth in a burst
-        self.level = self.capacity
-        self.stamp = time.monotonic()
-
-    def _refill(self) -> None:
-        now = time.monotonic()
-        self.level = min(self.capacity, self.level + (now - self.stamp) * self.rate)
-        self.stamp = now
-
-    def wait_for(self, amount: float) -> float:
-        self._refill()
-        need = min(amount, self.capacity)  # one call bigger than a burst still goes, alone
-        return 0.0 if self.level >= need else (need - self.level) / self.rate
-
-
-class RateLimiter:
-    """Requests-per-minute and tokens-per-minute buckets. Token use is estimated before a call
-    and corrected with the real usage afterwards."""
-
-    def __init__(self, requests_per_minute: float | None, tokens_per_minute: float | None):
-        self._requests = _Bucket(requests_per_minute) if requests_per_minute else None
-        self._tokens = _Bucket(tokens_per_minute) if tokens_per_minute else None
-        self._lock = asyncio.Lock()
-
-    @property
-    def active(self) -> bool:
-        return self._requests is not None or self._tokens is not None
-
-    async def acquire(self, tokens: float) -> None:
-        if not self.active:
-            return
-        async with self._lock:  # FIFO: the first waiter goes first
-            while True:
-                wait = 0.0
-                if self._requests:
-                    wait = max(wait, self._requests.wait_for(1))
-                if self._tokens:
-                    wait = max(wait, self._tokens.wait_for(tokens))
-                if wait <= 0:
-                    break
-                await asyncio.sleep(wait)
-            if self._requests:
-                self._requests.level -= 1
-            if self._tokens:
-                self._tokens.level -= tokens
-
-    def settle(self, estimated: float, actual: float) -> None:
-        if self._tokens:
-            self._tokens.level -= actual - estimated
-
-
-def estimate_tokens(request: LLMRequest) -> float:
-    chars = sum(len(m.content) for m in request.messages)
-    return chars / 4.0 + (request.params.max_output_tokens or 512)
-
-
-def backoff_delay(attempt: int, retry: RetrySettings, retry_after: float | None,
-                  rng: random.Random) -> float:
-    """Delay before retry number `attempt + 1`: exponential with jitter, never shorter than the
-    server's Retry-After (capped)."""
-    base = min(retry.backoff_max_s, retry.backoff_initial_s * retry.backoff_multiplier ** attempt)
-    delay = base * (1.0 - retry.jitter * rng.random())
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, retry.max_retry_after_s))
-    return delay
-
-
-# ----------------------------------------------------------------------------- client
 
 
 @dataclass
@@ -253,28 +69,6 @@ class _RowStats:
     cached_output_tokens: int = 0
     errors: Counter = field(default_factory=Counter)
 
-
-class InvalidOutput(ProviderCallError):
-    reason = "invalid_output"
-
-
-def _validation_summary(err: ValidationError, limit: int = 5) -> str:
-    items = err.errors(include_input=False, include_url=False)
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in items[:limit]]
-    more = f" (+{len(items) - limit} more)" if len(items) > limit else ""
-    return "; ".join(parts) + more
-
-
-def repair_request(request: LLMRequest, raw_text: str, problem: str) -> LLMRequest:
-    """The one repair attempt: the same conversation, the invalid answer, and what is wrong."""
-    schema = json.dumps(request.schema_json(), ensure_ascii=False)
-    note = (
-        f"Your previous answer is not valid for the required JSON schema: {problem}. "
-        f"Answer again with only one JSON object matching this schema, nothing else: {schema}"
-    )
-    messages = (*request.messages, Message(role="assistant", content=raw_text),
-                Message(role="user", content=note))
-    return request.model_copy(update={"messages": messages})
 
 
 class LLMClient:
@@ -323,7 +117,7 @@ class LLMClient:
             key = cache_key(prov, model, request)
             hit = self.cache.get(key) if self.cache is not None else None
             if hit is not None and (request.response_schema is None or _is_final(hit)
-                                    or _valid(request, hit.text)):
+                                    or is_valid_answer(request, hit.text)):
                 row = _RowStats(cache_hits=1, calls=1, cached_input_tokens=hit.input_tokens,
                                 cached_output_tokens=hit.output_tokens)
                 stats[request.sample_id] = row
@@ -412,7 +206,7 @@ class LLMClient:
         common["finish_reason"] = response.finish_reason
         if request.response_schema is None:
             return LLMResult(status="ok", text=response.text, **common)
-        parsed, problem = _validate(request, response.text)
+        parsed, problem = validate_answer(request, response.text)
         if problem is None:
             return LLMResult(status="ok", text=response.text, parsed=parsed,
                              repaired=row.calls > 1, **common)
@@ -426,20 +220,20 @@ class LLMClient:
         response, err = await self._call_once(request, key, row)
         if err is not None or request.response_schema is None or _is_final(response):
             return response, err
-        parsed, problem = _validate(request, response.text)
+        parsed, problem = validate_answer(request, response.text)
         if problem is None:
             return response, None
         fixed = repair_request(request, response.text, problem)
         fixed_key = cache_key(self.provider.name, self.provider.model, fixed)
         repaired, err2 = await self._call_once(fixed, fixed_key, row)
         if err2 is None and not _is_final(repaired):
-            _, problem2 = _validate(request, repaired.text)
+            _, problem2 = validate_answer(request, repaired.text)
             if problem2 is None:
                 return repaired, None
             problem = f"{problem}; after repair: {problem2}"
         else:
             problem = f"{problem}; repair call failed: {err2 or repaired.text}"
-        return None, _invalid(problem, response.text)
+        return None, invalid_output(problem, response.text)
 
     async def _call_once(self, request: LLMRequest, key: str, row: _RowStats
                          ) -> tuple[ProviderResponse | None, ProviderCallError | None]:
@@ -575,24 +369,6 @@ def _final_error(response: ProviderResponse) -> ProviderCallError:
     err = ProviderCallError(response.text or reason)
     err.reason = reason
     return err
-
-
-def _invalid(problem: str, raw_text: str) -> ProviderCallError:
-    err = InvalidOutput(f"invalid structured output: {problem}")
-    err.raw_text = raw_text
-    return err
-
-
-def _validate(request: LLMRequest, text: str) -> tuple[dict | None, str | None]:
-    try:
-        value = request.response_schema.model_validate_json(text)
-    except ValidationError as err:
-        return None, _validation_summary(err)
-    return value.model_dump(mode="json"), None
-
-
-def _valid(request: LLMRequest, text: str) -> bool:
-    return _validate(request, text)[1] is None
 
 
 def _check_unique(requests: list[LLMRequest]) -> None:

@@ -1,9 +1,9 @@
 """Progress of long LLM work: log lines at intervals (Dagster log, a logger) and a bar on a
 terminal. Pass the result as ``LLMClient(..., progress=log_progress(context.log, stage=...))``.
 
-The client calls the callback with a :class:`~luth_assets.lib.llm.client.Progress` every
-``reporter.every_s`` seconds (0.5 s when a bar is drawn, else the log interval) and once at
-the end; the reporter writes a log line every ``every_s`` seconds and always the last one.
+The client calls the callback with a :class:`Progress` every ``reporter.every_s`` seconds (0.5 s
+when a bar is drawn, else the log interval) and once at the end; the reporter writes a log line
+every ``every_s`` seconds and always the last one.
 """
 
 from __future__ import annotations
@@ -11,11 +11,20 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from luth_assets.lib.llm.client import Progress
-
 BAR_REFRESH_S = 0.5
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    requests: int
+    cache_hits: int
+    rejected: int
+    seconds: float
 
 
 class _Logger(Protocol):
