@@ -52,7 +52,8 @@ def make_source(path: Path, rows: int, seed: int = 0) -> None:
 CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {repo!r})
-from luth_assets.lib.config import LanguageIdConfig, SourceConfig
+from luth_assets.lib.source_config import SourceConfig
+from luth_assets.stages.sources.settings import LanguageIdConfig
 from luth_assets.stages.sources.raw_table import write_raw_table
 source = SourceConfig(uri={uri!r}, format="jsonl", mapping={{"id": "id", "messages": "messages"}})
 stats = write_raw_table("bench", source, LanguageIdConfig(workers={workers}), {out!r})
@@ -78,7 +79,7 @@ def main() -> int:
     parser.add_argument("--rss-target", type=float, default=1.5)
     args = parser.parse_args()
 
-    from luth_assets.stages.sources.language_id import default_workers
+    from luth_assets.lib.language_id import default_workers
 
     cores = default_workers()
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,4 +1,4 @@
-"""LLM client throughput against the loopback fake Gemini server (issue 3).
+"""LLM client throughput against the loopback fake Gemini server.
 
 1. cold: N prompts through the real google-genai client, server latency fixed at 200 ms,
    concurrency 32: achieved requests/s vs the ideal 32 / 0.2 = 160 req/s (target >= 0.8x);

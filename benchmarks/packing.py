@@ -6,7 +6,7 @@
    - the demo `sft_mix` (`--mix`, Parquet/JSONL with `messages`; default: the demo landing chat
      file when no mix has been materialised) and
    - `../shared/data/instruct/*.jsonl` rendered with a tiny tokenizer trained on that text.
-   Target (issue 6): >= 0.98 at sequence_len 2048.
+   Target: >= 0.98 at sequence_len 2048.
 2. CPU tokens/s of forward+backward on the tiny model, packed bins vs padded micro-batches of the
    same rows and the same token budget per step. Target: packed >= 1.5x padded.
 

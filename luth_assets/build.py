@@ -2,33 +2,41 @@
 
 Nothing here runs at import time: `luth_assets.definitions` calls `build_definitions` when
 Dagster loads the code location, reading `LUTH_CONFIG` / `LUTH_LAKE_ROOT` then. Tests call it
-directly with a temporary lake.
+directly with a temporary lake. Each stage's `definitions.py` says which of its assets, checks and
+sensors a run configuration gets (`stage_definitions(config)`); the assets themselves are in the
+stage's `assets.py`.
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
-from types import ModuleType
-
 import dagster as dg
 
-from luth_assets.lib.config import RunConfig, Settings
 from luth_assets.resources import build_resources
-from luth_assets.stages import STAGES
+from luth_assets.run_config import RunConfig, Settings
+from luth_assets.stages.curation.definitions import stage_definitions as curation
+from luth_assets.stages.evaluation.definitions import stage_definitions as evaluation
+from luth_assets.stages.merging.definitions import stage_definitions as merging
+from luth_assets.stages.ops.definitions import stage_definitions as ops
+from luth_assets.stages.scholar.definitions import stage_definitions as scholar
+from luth_assets.stages.sources.definitions import stage_definitions as sources
+from luth_assets.stages.training.definitions import stage_definitions as training
+from luth_assets.stages.translation.definitions import stage_definitions as translation
+
+STAGES = (sources, translation, scholar, curation, training, merging, evaluation, ops)
 
 
-@dataclass(frozen=True)
-class BuildContext:
-    settings: Settings
-    config: RunConfig
+CODE_REFERENCES = "dagster/code_references"
 
 
-def stage_modules() -> list[ModuleType]:
-    return [importlib.import_module(f"luth_assets.stages.{name}.definitions") for name in STAGES]
+def with_code_references(defs: dg.Definitions) -> dg.Definitions:
+    """Every asset points the UI at the function that defines it (Dagster's
+    `with_source_code_references`), unless it already names its place (the filter node does)."""
+    assets = [a if any(CODE_REFERENCES in a.metadata_by_key.get(k, {}) for k in a.keys)
+              else dg.with_source_code_references([a])[0] for a in defs.assets or []]
+    return dg.Definitions(assets=assets, asset_checks=defs.asset_checks, sensors=defs.sensors)
 
 
 def build_definitions(settings: Settings, config: RunConfig | None = None) -> dg.Definitions:
-    ctx = BuildContext(settings=settings, config=config or settings.load())
-    parts = [module.build_defs(ctx) for module in stage_modules()]
-    return dg.Definitions.merge(*parts, dg.Definitions(resources=build_resources(settings)))
+    config = config or settings.load()
+    stages = [with_code_references(stage(config)) for stage in STAGES]
+    return dg.Definitions.merge(*stages, dg.Definitions(resources=build_resources(settings, config)))

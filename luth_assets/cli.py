@@ -16,14 +16,14 @@ import os
 import sys
 from collections.abc import Callable
 
-from luth_assets.lib.config import ConfigError, Settings
+from luth_assets.run_config import ConfigError, Settings
 
 # name -> (module, function): the function takes argv (list[str]) and returns an exit code.
 # Stages that bring their own command register it here.
 EXTERNAL_COMMANDS: dict[str, tuple[str, str, str]] = {
     "train": ("luth_train.sft", "main",
               "full-parameter SFT from a YAML config: luth train CONFIG.yaml [key=value ...]"),
-    "merge": ("luth_train.merge", "main",
+    "merge": ("luth_train.merge.cli", "main",
               "merge a fine-tune with its base through mergekit: luth merge RECIPE.yaml OUT_DIR"),
     "eval": ("luth_train.evaluation.cli", "main",
              "score a model on the FR/EN benchmarks: luth eval --model PATH --benchmarks NAME[,NAME]"),
@@ -89,7 +89,7 @@ def cmd_views(args: argparse.Namespace) -> int:
 def cmd_materialize(args: argparse.Namespace) -> int:
     import dagster as dg
 
-    from luth_assets.build import BuildContext, build_definitions
+    from luth_assets.build import build_definitions
     from luth_assets.lib.warehouse import refresh_views
     from luth_assets.materialize import materialize_all, prepare_instance
 
@@ -106,7 +106,7 @@ def cmd_materialize(args: argparse.Namespace) -> int:
     else:
         instance = dg.DagsterInstance.ephemeral()
         print("DAGSTER_HOME is not set: runs are not kept for the UI (make demo sets it)")
-    prepare_instance(BuildContext(settings, config), instance)
+    prepare_instance(settings, config, instance)
     report = materialize_all(defs, instance, selection=selection, log_level=args.log_level)
     tables = refresh_views(settings.lake_root)
     print(f"{len(report.outcomes) - len(report.failures)}/{len(report.outcomes)} runs succeeded; "

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from luth_assets.build import build_definitions
-from luth_assets.lib.config import Settings
+from luth_assets.run_config import Settings
 
 
 @dg.definitions

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from luth_assets.build import BuildContext, stage_modules
+from luth_assets.run_config import RunConfig, Settings
 
 
 @dataclass
@@ -52,12 +52,12 @@ def _nodes_in_order(defs: dg.Definitions, selection: set[dg.AssetKey] | None):
     return [(assets_def, keys) for _, assets_def, keys in nodes]
 
 
-def prepare_instance(ctx: BuildContext, instance: dg.DagsterInstance) -> None:
-    """Let stages register dynamic partitions (e.g. exam pairs found in the landing zone)."""
-    for module in stage_modules():
-        prepare = getattr(module, "prepare", None)
-        if prepare is not None:
-            prepare(ctx, instance)
+def prepare_instance(settings: Settings, config: RunConfig, instance: dg.DagsterInstance) -> None:
+    """Register the dynamic partitions a full materialisation needs: the exam pairs found in the
+    Scholar landing folder (what the landing sensor does in a deployment)."""
+    from luth_assets.stages.scholar.partitions import register_partitions
+
+    register_partitions(instance, config.scholar, settings.lake_root)
 
 
 def materialize_all(

@@ -1,19 +1,36 @@
-"""Resources shared by every stage, built once per profile in `build_resources`."""
+"""Resources shared by every stage, built once per profile in `build_resources`.
+
+- `io_manager`: Parquet in the lake (dagster-polars, atomic local writes).
+- `lake`: the lake root, for assets that write files themselves, and `lake.read(key)`: the one way
+  an asset reads a table it declares as a dependency (all partitions, where the IO manager wrote it).
+- `llm`: the LLM client's secrets and endpoints, from the environment through `dg.EnvVar`; an
+  asset asks it for a runner that also fills `ops/llm_calls`.
+- `run_config`: the validated run configuration (`luth_assets.run_config.RunConfig`).
+- `duckdb`: dagster-duckdb's resource over `lake.duckdb`.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from luth_assets.lib.config import Settings
-from luth_assets.lib.lake import LakeParquetIOManager, local_path, staging_file
+from luth_assets.lib.lake import LakeParquetIOManager, local_path, read_table, staging_file
+from luth_assets.lib.llm.runtime import AssetLLMRunner
+from luth_assets.lib.llm.settings import GEMINI_BASE_URL_ENV, OPENAI_BASE_URL_ENV, LLMSettings
 from luth_assets.lib.warehouse import database_path
+from luth_assets.run_config import RunConfig, Settings
+
+# Non-secret variables the local transformers provider honours (offline mode, cache folders).
+HUB_ENV_PREFIXES = ("HF_", "TRANSFORMERS_")
 
 
 class LakeResource(dg.ConfigurableResource):
-    """The lake root, for assets that write files themselves (staged tables, checkpoints)."""
+    """The lake root, for assets that write files themselves (staged tables, checkpoints), and the
+    reader of tables an asset depends on."""
 
     root: str
 
@@ -29,13 +46,53 @@ class LakeResource(dg.ConfigurableResource):
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
+    def read(self, key: dg.AssetKey) -> pl.LazyFrame:
+        """The table of `key` (every partition), read where the IO manager wrote it."""
+        return read_table(self.root, key.path)
 
-def build_resources(settings: Settings) -> dict[str, object]:
+
+class LLMResource(dg.ConfigurableResource):
+    """Secrets and endpoints of the LLM providers. Built with `dg.EnvVar`, so the values stay in
+    the environment (never in the run config, logs or metadata); which provider and model a stage
+    uses is the run configuration's `llm:` section."""
+
+    api_key: str | None = None
+    gemini_base_url: str | None = None
+    openai_base_url: str | None = None
+
+    def provider_env(self, settings: LLMSettings) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k.startswith(HUB_ENV_PREFIXES)}
+        key_env = settings.resolved_key_env()
+        for name, value in ((key_env, self.api_key), (GEMINI_BASE_URL_ENV, self.gemini_base_url),
+                            (OPENAI_BASE_URL_ENV, self.openai_base_url)):
+            if name and value:
+                env[name] = value
+        return env
+
+    def runner(self, context: dg.AssetExecutionContext, settings: LLMSettings, lake_root: str,
+               asset: dg.AssetKey) -> AssetLLMRunner:
+        """``run(requests, stage)`` for this materialisation; its calls land in ops/llm_calls."""
+        return AssetLLMRunner(
+            settings, lake_root, asset=asset.to_user_string(), run_id=context.run_id,
+            partition=context.partition_key if context.has_partition_key else None,
+            log=context.log.info, env=self.provider_env(settings))
+
+
+def _env_var(name: str | None) -> dg.EnvVar | None:
+    """`dg.EnvVar(name)` when the variable is set (Dagster resolves it when the resource starts)."""
+    return dg.EnvVar(name) if name and os.environ.get(name) else None
+
+
+def build_resources(settings: Settings, config: RunConfig) -> dict[str, object]:
     root = str(Path(settings.lake_root).absolute()) if "://" not in settings.lake_root \
         else settings.lake_root
     return {
         "io_manager": LakeParquetIOManager(base_dir=root),
         "lake": LakeResource(root=root),
+        "llm": LLMResource(api_key=_env_var(config.llm.resolved_key_env()),
+                           gemini_base_url=_env_var(GEMINI_BASE_URL_ENV),
+                           openai_base_url=_env_var(OPENAI_BASE_URL_ENV)),
+        "run_config": config,
         # dagster-duckdb: stats assets/checks query the lake views through this resource
         "duckdb": DuckDBResource(database=str(database_path(root))),
     }

@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from luth_assets.lib.config import ConfigError, Settings, load_config
+from luth_assets.run_config import ConfigError, Settings, load_config
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = REPO / "data_lake" / "landing" / "luth.yaml"

@@ -81,3 +81,15 @@ def test_every_shipped_query_runs_on_the_demo_lake(demo_lake) -> None:
     for path in sorted((REPO / "sql").rglob("*.sql")):
         rel = path.relative_to(REPO / "sql")
         sql(env, str(rel), "-p", "language=fr")
+
+
+def test_every_table_has_the_rows_of_the_snapshot(demo_lake) -> None:
+    """The demo's tables keep their row counts across refactorings (tests/snapshots/)."""
+    import json
+
+    _, env = demo_lake
+    expected = json.loads((REPO / "tests" / "snapshots" / "demo_table_rows.json").read_text())
+    for table, rows in expected.items():
+        schema, name = table.split("/")
+        got = sql(env, f"select count(*) as n from {schema}.{name}")
+        assert int(got[0]["n"]) == rows, f"{table}: {got[0]['n']} rows, expected {rows}"

@@ -14,12 +14,12 @@ import pytest
 import yaml
 
 from luth_assets.build import build_definitions
-from luth_assets.lib.config import ConfigError, Settings, load_config
+from luth_assets.lib.language_id import detect_languages
+from luth_assets.lib.source_reading import SourceError, read_source_batches
 from luth_assets.lib.warehouse import run_query
 from luth_assets.materialize import materialize_all
-from luth_assets.stages.sources.definitions import RAW_KEY
-from luth_assets.stages.sources.language_id import detect_languages
-from luth_assets.stages.sources.reading import SourceError, read_source_batches
+from luth_assets.run_config import ConfigError, Settings, load_config
+from luth_assets.stages.keys import RAW_MULTILINGUAL as RAW_KEY
 
 FR_Q = "Peux-tu m'expliquer pourquoi le ciel est bleu pendant la journée ?"
 FR_A = "La lumière du soleil est diffusée par l'air, et le bleu est diffusé bien plus que le rouge."
@@ -240,7 +240,7 @@ def test_french_slice_precision_recall_on_real_sentences(shared_data, tmp_path, 
 
 
 def test_hub_source_fails_fast_and_clearly_when_unreachable(monkeypatch) -> None:
-    from luth_assets.stages.sources.reading import resolve_files
+    from luth_assets.lib.source_reading import resolve_files
 
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
     with pytest.raises(SourceError, match="cannot reach the Hugging Face hub"):

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from luth_assets.build import build_definitions
-from luth_assets.lib.config import Settings
+from luth_assets.run_config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 DAGSTER = REPO / ".venv" / "bin" / "dagster"
@@ -29,7 +29,8 @@ DEMO_CONFIG = REPO / "data_lake" / "landing" / "luth.yaml"
 START_TIMEOUT_S = 120
 GRAPH_PAGE = "asset-groups"  # "Global asset lineage" in Dagster 1.13: one box per group
 GROUP_PAGE = "locations/luth/asset-groups/sources"  # one group, its assets drawn
-EXPECTED_GROUPS = ("sources", "translation", "scholar", "curation", "training", "merging", "evaluation")
+EXPECTED_GROUPS = ("sources", "translation", "scholar", "curation", "training", "merging", "evaluation",
+                   "ops")
 EXPECTED_NAMES = ("raw_multilingual", "french_slices", "french_slices_rejects")
 
 def lake_config(tmp_path: Path) -> Path:

@@ -15,7 +15,7 @@ import hashlib
 import os
 import typing
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -120,6 +120,34 @@ class LakeParquetIOManager(PolarsParquetIOManager):
         if isinstance(obj, StagedTable):
             return {"dagster/row_count": MetadataValue.int(obj.num_rows)}
         return super().get_metadata(context, obj)
+
+
+class TableMissing(FileNotFoundError):
+    """A table another asset reads is not in the lake yet."""
+
+
+def table_parquet_files(root: str | os.PathLike, key_path: Sequence[str]) -> list[Path]:
+    """The Parquet files of the table keyed ``key_path``: ``<root>/<a>/<b>.parquet`` for an
+    unpartitioned asset, else every partition file under ``<root>/<a>/<b>/`` (sorted)."""
+    base = local_path(root).joinpath(*key_path)
+    single = base.with_name(base.name + ".parquet")
+    if single.is_file():
+        return [single]
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.rglob("*.parquet") if not p.name.startswith("."))
+
+
+def read_table(root: str | os.PathLike, key_path: Sequence[str]) -> pl.LazyFrame:
+    """A lake table as one lazy frame (all partitions, columns aligned), read where the IO
+    manager writes it; :class:`TableMissing` names the asset when it is not materialised."""
+    files = table_parquet_files(root, key_path)
+    if not files:
+        name = "/".join(key_path)
+        raise TableMissing(f"{name} is not materialised in the lake "
+                           f"({local_path(root).joinpath(*key_path)}[.parquet] missing): "
+                           "materialise it first")
+    return pl.concat([pl.scan_parquet(f) for f in files], how="diagonal_relaxed")
 
 
 def table_files(root: str | os.PathLike) -> dict[str, list[str]]:

@@ -1,4 +1,5 @@
-"""Language of every turn with langdetect: seeded, deterministic, over all cores, streaming.
+"""Language of every turn with langdetect: seeded, deterministic, over all cores, streaming. Shared by
+the sources stage (the slice) and the curation stage (the mix's language check).
 
 `detect_languages` is deterministic for a given seed whatever the number of workers: langdetect
 reseeds its sampler from `DetectorFactory.seed` for each text, so a text always gets the same

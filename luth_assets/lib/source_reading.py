@@ -10,22 +10,17 @@ A file that lacks a mapped field altogether is an error naming the file, the row
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from luth_assets.lib.config import FieldMapping, SourceConfig
+from luth_assets.lib.source_config import FieldMapping, SourceConfig
+from luth_train.sample_ids import make_sample_id
 
 
 class SourceError(ValueError):
     """A source that cannot be read; the message names the file, row and field."""
-
-
-def make_sample_id(source: str, source_row_id: str) -> str:
-    """Stable id of a row: hash of the source name and the row's identity in that source."""
-    return hashlib.sha256(f"{source}\x1f{source_row_id}".encode()).hexdigest()[:16]
 
 
 def resolve_files(uri: str) -> list[str]:

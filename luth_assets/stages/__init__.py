@@ -1,15 +1,5 @@
-"""Pipeline stages. Each `luth_assets.stages.<name>.definitions` module exposes
-``build_defs(ctx: BuildContext) -> dagster.Definitions`` and, optionally,
-``prepare(ctx, instance)`` (e.g. to register dynamic partitions before a full materialisation).
-Order matters only for readability; Dagster resolves dependencies by asset key.
+"""Pipeline stages, one folder each: `assets.py` (the assets), `checks.py` (asset checks, where the
+stage has its own), `definitions.py` (`stage_definitions(config)`: what a run configuration gets),
+`settings.py` (its section of the run configuration) and plain modules with the logic. A stage
+never imports another stage: shared asset keys are in `keys.py`, shared code in `luth_assets/lib/`.
 """
-
-STAGES: list[str] = [
-    "sources",
-    "translation",
-    "scholar",
-    "curation",
-    "training",
-    "merging",
-    "evaluation",
-]

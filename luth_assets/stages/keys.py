@@ -15,3 +15,28 @@ SCORE_TABLE = dg.AssetKey(["gold", "score_table"])
 BASE_MODEL = dg.AssetKey(["models", "base_model"])
 SFT_CHECKPOINT = dg.AssetKey(["models", "sft_checkpoint"])
 MERGED_MODELS = dg.AssetKey(["models", "merged_models"])
+TRANSLATED_PROMPTS = dg.AssetKey(["silver", "translated_prompts"])
+REGENERATED_RESPONSES = dg.AssetKey(["silver", "regenerated_responses"])
+SCHOLAR_ITEMS = dg.AssetKey(["silver", "scholar_items"])
+LLM_CALLS = dg.AssetKey(["ops", "llm_calls"])
+
+
+# The target-language slice is named after the language: silver/french_slices for fr.
+LANGUAGE_NAMES = {
+    "fr": "french", "en": "english", "es": "spanish", "de": "german", "it": "italian",
+    "pt": "portuguese", "nl": "dutch", "ca": "catalan", "ro": "romanian", "pl": "polish",
+}
+
+
+def slice_table_name(target_language: str) -> str:
+    """`french_slices` for fr, `spanish_slices` for es, `<code>_slices` otherwise."""
+    return f"{LANGUAGE_NAMES.get(target_language, target_language)}_slices"
+
+
+def slices_key(target_language: str) -> dg.AssetKey:
+    """Key of the target-language slice (`silver/french_slices` for fr)."""
+    return dg.AssetKey(["silver", slice_table_name(target_language)])
+
+
+def slice_rejects_key(target_language: str) -> dg.AssetKey:
+    return dg.AssetKey(["silver", f"{slice_table_name(target_language)}_rejects"])

@@ -1,4 +1,4 @@
-"""Bilingual evaluation of causal LMs (issue 8): the paper's six benchmarks in French and English.
+"""Bilingual evaluation of causal LMs: the paper's six benchmarks in French and English.
 
 Plain Python (no Dagster): `registry` names the twelve benchmarks, `items` loads and normalises
 their rows, `templates` renders prompts, `loglik` scores multiple choice by log-likelihood,

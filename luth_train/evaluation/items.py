@@ -9,7 +9,6 @@ the file, the row and the problem.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import random
 import re
@@ -19,6 +18,7 @@ from typing import Any
 
 from luth_train.evaluation.hub import hub_unreachable_reason
 from luth_train.evaluation.registry import BenchmarkSpec
+from luth_train.sample_ids import make_sample_id
 
 LETTERS = "ABCDEFGHIJ"
 ITEM_COLUMNS = (
@@ -37,11 +37,6 @@ ITEM_COLUMNS = (
 
 class BenchmarkDataError(ValueError):
     """A benchmark file or row that cannot be used; the message names where and why."""
-
-
-def make_sample_id(source: str, source_row_id: str) -> str:
-    """Same rule as the lake's `make_sample_id` (luth_assets/stages/sources/reading.py)."""
-    return hashlib.sha256(f"{source}\x1f{source_row_id}".encode()).hexdigest()[:16]
 
 
 # ---------------------------------------------------------------------------- raw rows

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from luth_assets.stages.curation.chat_schema import MESSAGE_TYPE
-from luth_assets.stages.sources.reading import make_sample_id
+from luth_train.sample_ids import make_sample_id
 
 BENCHMARK_SCHEMA = {"benchmark": pl.String, "task": pl.String, "language": pl.String,
                     "item_id": pl.String, "sample_id": pl.String, "question": pl.String,

@@ -11,7 +11,7 @@ import pytest
 from luth_assets.stages.curation.decontaminate import build_benchmark_index, find_contaminated
 from luth_assets.stages.curation.normalise import normalise_text
 from luth_assets.stages.curation.settings import DecontaminationConfig
-from luth_assets.stages.sources.reading import make_sample_id
+from luth_train.sample_ids import make_sample_id
 
 from .helpers import chat_frame, exchange, load_shared_benchmarks
 

@@ -8,12 +8,12 @@ import polars as pl
 import pytest
 
 from luth_assets.build import build_definitions
-from luth_assets.lib.config import Settings
 from luth_assets.materialize import materialize_all
+from luth_assets.run_config import Settings
 from luth_assets.stages.curation.dedup import find_duplicates
 from luth_assets.stages.curation.normalise import normalise_text
 from luth_assets.stages.curation.settings import DedupConfig, NearDedupConfig
-from luth_assets.stages.sources.reading import make_sample_id
+from luth_train.sample_ids import make_sample_id
 
 from .conftest import REPO
 from .helpers import chat_frame, exchange

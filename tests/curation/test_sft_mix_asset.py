@@ -12,14 +12,15 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from luth_assets.build import BuildContext
-from luth_assets.lib.config import Settings, parse_config
+from luth_assets.lib.reconcile import ids as id_frame
+from luth_assets.lib.reconcile import reconcile
 from luth_assets.lib.warehouse import read_sql_file, run_query
 from luth_assets.resources import build_resources
-from luth_assets.stages.curation import checks
-from luth_assets.stages.curation.definitions import build_defs
+from luth_assets.run_config import Settings, parse_config
+from luth_assets.stages.curation import mix_rules as checks
+from luth_assets.stages.curation.definitions import stage_definitions
 from luth_assets.stages.curation.tokens import count_tokens, load_tokenizer
-from luth_assets.stages.sources.reading import make_sample_id
+from luth_train.sample_ids import make_sample_id
 
 from .conftest import REPO
 from .helpers import BENCHMARK_SCHEMA, chat_frame, exchange
@@ -127,9 +128,10 @@ def test_sft_mix_materialises_with_checks_dataset_folder_and_card(upstream_lake,
                                                                    ) -> None:
     settings = Settings(config_path=REPO / "data_lake/landing/luth.yaml",
                         lake_root=str(lake_root))
-    defs = build_defs(BuildContext(settings=settings, config=_config()))
+    config = _config()
+    defs = stage_definitions(config)
     result = dg.materialize([*defs.assets, *defs.asset_checks],
-                            resources=build_resources(settings))
+                            resources=build_resources(settings, config))
     assert result.success
     evaluations = result.get_asset_check_evaluations()
     assert len(evaluations) == 8
@@ -210,17 +212,19 @@ def test_checks_fail_on_bad_mixes(upstream_lake, lake_root) -> None:
     swapped = good.with_columns(pl.col("messages").list.reverse())
     assert not checks.check_chat_roles(swapped)[0]
     assert not checks.check_schema(good.drop("copy"))[0]
-    ids = pl.concat([good["sample_id"], pl.Series(["a" * 16])])
-    assert not checks.check_reconcile(ids, good, good.clear())[0]
-    assert checks.check_reconcile(good["sample_id"], good, good.clear())[0]
+    # the filter node's reconcile check over the mix's distinct rows (what `sft_mix` hands it)
+    ids = id_frame(pl.concat([good["sample_id"], pl.Series(["a" * 16])]).to_frame())
+    assert not reconcile(ids, checks.distinct_ids(good), id_frame(good.clear()))["passed"]
+    assert reconcile(id_frame(good), checks.distinct_ids(good), id_frame(good.clear()))["passed"]
 
 
 def test_funnel_query_reconciles_every_stage(upstream_lake, lake_root) -> None:
     """The whole pipeline's funnel on a lake holding every table (synthetic upstream counts)."""
     settings = Settings(config_path=REPO / "data_lake/landing/luth.yaml",
                         lake_root=str(lake_root))
-    defs = build_defs(BuildContext(settings=settings, config=_config()))
-    assert dg.materialize(defs.assets, resources=build_resources(settings)).success
+    config = _config()
+    defs = stage_definitions(config)
+    assert dg.materialize(defs.assets, resources=build_resources(settings, config)).success
 
     def table(key: str, n: int, reasons: list[str] | None = None) -> None:
         frame = pl.DataFrame({"sample_id": [f"{key[-6:]}{i:010d}" for i in range(n)]})

@@ -9,7 +9,7 @@ import pytest
 from luth_assets.stages.curation.mixing import assign_split, mix
 from luth_assets.stages.curation.settings import MixingConfig, SubsetMixConfig
 from luth_assets.stages.curation.tokens import TokenizerError, count_tokens, load_tokenizer
-from luth_assets.stages.sources.reading import make_sample_id
+from luth_train.sample_ids import make_sample_id
 
 from .helpers import chat_frame, exchange
 

@@ -10,16 +10,18 @@ import dagster as dg
 import polars as pl
 import yaml
 
-from luth_assets.build import BuildContext
-from luth_assets.lib.config import Settings
 from luth_assets.lib.models import base_model_dir, sft_checkpoint_dir
 from luth_assets.materialize import materialize_all
 from luth_assets.resources import build_resources
-from luth_assets.stages.evaluation.definitions import ITEMS_KEY, SCORES_KEY, TABLE_KEY, build_defs
+from luth_assets.run_config import Settings
+from luth_assets.stages import keys
+from luth_assets.stages.evaluation.assets import BENCHMARK_SCORES as SCORES_KEY
+from luth_assets.stages.evaluation.definitions import stage_definitions
 
 from .conftest import DEMO_BENCHMARKS
 
 BENCHMARKS = ["mmlu_fr", "arc_challenge_en", "ifeval_fr"]
+ITEMS_KEY, TABLE_KEY = keys.BENCHMARK_ITEMS, keys.SCORE_TABLE
 
 
 def _config(tmp_path: Path) -> Path:
@@ -39,8 +41,9 @@ def _config(tmp_path: Path) -> Path:
 def build_definitions(settings: Settings) -> dg.Definitions:
     """This stage's definitions with the project's resources (as luth_assets.build merges them),
     without the other stages, so their configuration needs do not enter this test."""
-    ctx = BuildContext(settings=settings, config=settings.load())
-    return dg.Definitions.merge(build_defs(ctx), dg.Definitions(resources=build_resources(settings)))
+    config = settings.load()
+    return dg.Definitions.merge(stage_definitions(config),
+                                dg.Definitions(resources=build_resources(settings, config)))
 
 
 def test_assets_score_models_and_build_the_table(tiny_model_dir, tmp_path, lake_root):

@@ -14,9 +14,9 @@ import yaml
 from safetensors import safe_open
 
 from luth_assets.build import build_definitions
-from luth_assets.lib.config import Settings, parse_config
 from luth_assets.lib.models import base_model_dir, evaluated_models, merged_model_dir, sft_checkpoint_dir
 from luth_assets.materialize import materialize_all
+from luth_assets.run_config import Settings, parse_config
 from luth_assets.stages.merging.pareto import NoEligibleMerge, choose_merge, pareto_front
 from luth_assets.stages.merging.settings import ParetoRule
 

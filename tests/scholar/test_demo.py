@@ -11,11 +11,13 @@ import dagster as dg
 import polars as pl
 from conftest import DEMO_EXAMS, REPO
 
-from luth_assets.build import BuildContext
-from luth_assets.lib.config import Settings
 from luth_assets.materialize import materialize_all
 from luth_assets.resources import build_resources
-from luth_assets.stages.scholar import definitions as scholar
+from luth_assets.run_config import Settings
+from luth_assets.stages.scholar import assets as scholar
+from luth_assets.stages.scholar.definitions import stage_definitions
+from luth_assets.stages.scholar.partitions import PARTITIONS, register_partitions
+from luth_assets.stages.scholar.settings import ScholarConfig
 
 CONTRACT = ["sample_id", "exam_id", "subject", "year", "level", "pages", "question", "context",
             "answer", "messages"]
@@ -28,7 +30,7 @@ def test_demo_exams_are_reproducible(tmp_path: Path):
     make_demo_exams.write_pdfs(tmp_path)
     for pdf in sorted(DEMO_EXAMS.glob("*.pdf")):
         assert (tmp_path / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name
-    lines = make_demo_exams.replay_lines(DEMO_EXAMS, scholar.ScholarConfig())
+    lines = make_demo_exams.replay_lines(DEMO_EXAMS, ScholarConfig())
     committed = (REPO / "data_lake" / "landing" / "replay" / "scholar.jsonl").read_text()
     assert len(committed.splitlines()) == len(lines)
 
@@ -38,13 +40,13 @@ def test_demo_materialises_offline_with_quarantine(tmp_path: Path, monkeypatch):
     lake = tmp_path / "lake"
     settings = Settings(config_path=REPO / "data_lake" / "landing" / "luth.yaml",
                         lake_root=str(lake))
-    ctx = BuildContext(settings=settings, config=settings.load())
-    assert ctx.config.llm.provider == "replay"
-    defs = dg.Definitions.merge(scholar.build_defs(ctx),
-                                dg.Definitions(resources=build_resources(settings)))
+    config = settings.load()
+    assert config.llm.provider == "replay"
+    defs = dg.Definitions.merge(stage_definitions(config),
+                                dg.Definitions(resources=build_resources(settings, config)))
     with dg.instance_for_test() as instance:
-        scholar.prepare(ctx, instance)
-        keys = instance.get_dynamic_partitions(scholar.PARTITIONS.name)
+        register_partitions(instance, config.scholar, settings.lake_root)
+        keys = instance.get_dynamic_partitions(PARTITIONS.name)
         assert len(keys) == 5  # 3 exams, the scan, the damaged file
 
         baseline = dg.evaluate_automation_conditions(defs=defs, instance=instance)

@@ -10,11 +10,12 @@ import dagster as dg
 import pytest
 from conftest import DEMO_EXAMS, REPO, copy_pair
 
-from luth_assets.build import BuildContext
-from luth_assets.lib.config import Settings
 from luth_assets.resources import LakeResource, build_resources
-from luth_assets.stages.scholar import definitions as scholar
+from luth_assets.run_config import Settings
+from luth_assets.stages.scholar import assets as scholar
+from luth_assets.stages.scholar.definitions import stage_definitions
 from luth_assets.stages.scholar.pairing import pair_landing
+from luth_assets.stages.scholar.partitions import PARTITIONS
 from luth_assets.stages.scholar.settings import ScholarConfig
 
 DEMO_CONFIG = REPO / "data_lake" / "landing" / "luth.yaml"
@@ -27,8 +28,8 @@ def setup(tmp_path: Path):
     lake.mkdir()
     settings = Settings(config_path=DEMO_CONFIG, lake_root=str(lake))  # demo llm: replay
     config = settings.load().model_copy(update={"scholar": ScholarConfig(landing_dir=landing)})
-    defs = dg.Definitions.merge(scholar.build_defs(BuildContext(settings=settings, config=config)),
-                                dg.Definitions(resources=build_resources(settings)))
+    defs = dg.Definitions.merge(stage_definitions(config),
+                                dg.Definitions(resources=build_resources(settings, config)))
     sensor = defs.resolve_sensor_def("scholar_landing_sensor")
     with dg.instance_for_test() as instance:
         yield landing, lake, sensor, instance, defs
@@ -55,7 +56,7 @@ class Ticker:
         return result
 
     def partitions(self) -> list[str]:
-        return self.instance.get_dynamic_partitions(scholar.PARTITIONS.name)
+        return self.instance.get_dynamic_partitions(PARTITIONS.name)
 
 
 def test_new_pair_unchanged_tick_and_modified_file(setup):

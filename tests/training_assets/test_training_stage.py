@@ -13,10 +13,10 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from luth_assets.build import BuildContext, build_definitions
-from luth_assets.lib.config import ConfigError, Settings, load_config, parse_config
+from luth_assets.build import build_definitions
 from luth_assets.lib.models import base_model_dir, sft_checkpoint_dir
 from luth_assets.materialize import materialize_all, prepare_instance
+from luth_assets.run_config import ConfigError, Settings, load_config, parse_config
 from luth_assets.stages.training.checkpoints import checkpoint_digest, up_to_date
 from luth_assets.stages.training.launch import ENTRY_MODULE, _run_k8s, training_command
 from luth_assets.stages.training.settings import TrainingConfig
@@ -50,7 +50,7 @@ def trained(tmp_path_factory):
     config = _demo_config()
     defs = build_definitions(settings, config)
     instance = dg.DagsterInstance.ephemeral()
-    prepare_instance(BuildContext(settings, config), instance)
+    prepare_instance(settings, config, instance)
     src = [dg.AssetKey(["bronze", "raw_multilingual"]), dg.AssetKey(["silver", "french_slices"]),
            dg.AssetKey(["silver", "french_slices_rejects"])]
     assert not materialize_all(defs, instance, src, log=lambda m: None).failures

@@ -11,7 +11,7 @@ import polars as pl
 import yaml
 from translation_helpers import check_evaluations, run_stage, write_config
 
-from luth_assets.lib.config import load_config
+from luth_assets.run_config import load_config
 from luth_assets.stages.translation.judging import CLEANING_STAGE, QUALITY_STAGE
 from luth_assets.stages.translation.translating import (
     REGENERATE_STAGE,
@@ -68,7 +68,7 @@ def test_demo_materialises_offline_and_judges_reject_for_real_reasons(tmp_path, 
 def test_replay_covers_every_demo_call():
     """Every call the demo can make has an authored answer: translation and regeneration of every
     usable seed, and both judges for every row of the demo sources (a superset of the slice)."""
-    from luth_assets.stages.sources.reading import read_source_batches
+    from luth_assets.lib.source_reading import read_source_batches
     from luth_assets.stages.translation.seeds import seed_rows
 
     config = load_config(DEMO)

@@ -17,8 +17,8 @@ from fake_gemini import FakeGemini
 from llm_helpers import FAKE_KEY, all_bytes
 from translation_helpers import check_evaluations, run_stage, write_config, write_jsonl
 
+from luth_assets.lib.llm.accounting import read_llm_calls
 from luth_assets.lib.warehouse import run_query
-from luth_assets.stages.translation.accounting import read_llm_calls
 
 MAX_RETRIES = 3
 N_SEEDS = 120

@@ -10,14 +10,14 @@ import polars as pl
 import pytest
 from translation_helpers import write_config, write_jsonl
 
-from luth_assets.lib.config import ConfigError, load_config
 from luth_assets.lib.llm import CallSummary
-from luth_assets.lib.warehouse import run_query
-from luth_assets.stages.translation.accounting import (
+from luth_assets.lib.llm.accounting import (
     llm_calls_dir,
     read_llm_calls,
     record_llm_calls,
 )
+from luth_assets.lib.warehouse import run_query
+from luth_assets.run_config import ConfigError, load_config
 from luth_assets.stages.translation.prompts import (
     CleaningVerdict,
     QualityVerdict,

@@ -1,6 +1,6 @@
 """Helpers of the translation stage tests (imported by name, like tests/llm/llm_helpers.py): a
-run config in a temp folder, the stage's Dagster definitions (sources + translation stages, the
-real resources) and a full materialisation."""
+run config in a temp folder, the stage's Dagster definitions (sources, translation and ops stages,
+the real resources) and a full materialisation."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
-from luth_assets.build import BuildContext
-from luth_assets.lib.config import Settings
 from luth_assets.materialize import materialize_all
 from luth_assets.resources import build_resources
+from luth_assets.run_config import Settings
+from luth_assets.stages.ops import definitions as ops_stage
 from luth_assets.stages.sources import definitions as sources_stage
 from luth_assets.stages.translation import definitions as translation_stage
 
@@ -31,9 +31,10 @@ def write_config(path: Path, config: dict) -> Path:
 
 def stage_definitions(config_path: Path, lake: Path) -> dg.Definitions:
     settings = Settings(config_path=config_path, lake_root=str(lake))
-    ctx = BuildContext(settings=settings, config=settings.load())
-    return dg.Definitions.merge(sources_stage.build_defs(ctx), translation_stage.build_defs(ctx),
-                                dg.Definitions(resources=build_resources(settings)))
+    config = settings.load()
+    return dg.Definitions.merge(*(stage.stage_definitions(config)
+                                  for stage in (sources_stage, translation_stage, ops_stage)),
+                                dg.Definitions(resources=build_resources(settings, config)))
 
 
 @dataclass

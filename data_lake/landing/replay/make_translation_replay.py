@@ -29,8 +29,9 @@ LANDING = HERE.parent
 REPO = LANDING.parents[1]
 sys.path.insert(0, str(REPO))
 
-from luth_assets.lib.config import load_config  # noqa: E402
-from luth_assets.stages.sources.reading import make_sample_id, read_source_batches  # noqa: E402
+from luth_assets.run_config import load_config  # noqa: E402
+from luth_assets.lib.source_reading import read_source_batches
+from luth_train.sample_ids import make_sample_id  # noqa: E402
 from luth_assets.stages.translation.judging import CLEANING_STAGE, QUALITY_STAGE  # noqa: E402
 from luth_assets.stages.translation.prompts import (  # noqa: E402
     cleaning_judge_messages,

@@ -1,26 +1,29 @@
-"""Run one batch of LLM requests for a stage: provider, lake cache, progress, replay coverage.
+"""Run a stage's LLM requests and account for them (plain Python, no Dagster).
 
-Plain Python (no Dagster): an asset calls :func:`run_llm` with the run configuration's `llm:`
-section and gets a :class:`~luth_assets.lib.llm.RunOutput` (one result per request, keyed by
-``sample_id``). The provider is built and closed inside one event loop per call.
+:func:`run_llm` answers one batch of requests for a stage: provider, lake cache, progress, replay
+coverage. :class:`AssetLLMRunner` is what an asset gets from the `llm` resource: a callable
+``run(requests, stage)`` that runs a batch, appends its accounting to ``ops/llm_calls`` (with the
+asset, run and partition) and collects the metadata the asset reports.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from luth_assets.lib.llm import (
     LLMCache,
     LLMClient,
+    LLMError,
     LLMRequest,
     LLMSettings,
     RunOutput,
+    build_provider,
     log_progress,
 )
-from luth_assets.lib.llm.errors import LLMError
-from luth_assets.lib.llm.providers import build_provider
+from luth_assets.lib.llm.accounting import record_llm_calls, summary_metadata
 
 
 class ReplayCoverageError(LLMError):
@@ -28,11 +31,13 @@ class ReplayCoverageError(LLMError):
 
 
 def run_llm(settings: LLMSettings, lake_root: str | os.PathLike, requests: Sequence[LLMRequest],
-            *, stage: str, log: Callable[[str], None] = print) -> RunOutput:
+            *, stage: str, log: Callable[[str], None] = print,
+            env: Mapping[str, str] | None = None) -> RunOutput:
     """Answer every request (cache first), logging progress every `llm.progress_every_s` (and a
-    bar on a terminal). A replay miss is an error naming the stage and the
+    bar on a terminal). `env` holds the provider's key and endpoints (the `llm` resource passes
+    them; None reads the process environment). A replay miss is an error naming the stage and the
     sample_ids (the demo's authored answers must cover every call)."""
-    provider = build_provider(settings)
+    provider = build_provider(settings, env)
     cache = LLMCache.in_lake(lake_root, flush_rows=settings.cache.flush_rows,
                              flush_seconds=settings.cache.flush_seconds) \
         if settings.cache.enabled else None
@@ -58,3 +63,28 @@ def run_llm(settings: LLMSettings, lake_root: str | os.PathLike, requests: Seque
         f"{s.requests} requests, {s.cache_hits} cache hits, {s.retries} retries, "
         f"{s.input_tokens}+{s.output_tokens} tokens, ~${s.estimated_cost_usd:.4f}")
     return out
+
+
+class AssetLLMRunner:
+    """``run(requests, stage)`` for one asset materialisation: answers the batch, records it in
+    ``ops/llm_calls`` and keeps flat metadata (``<stage>/requests``, ...) in :attr:`metadata`."""
+
+    def __init__(self, settings: LLMSettings, lake_root: str | os.PathLike, *, asset: str,
+                 run_id: str, partition: str | None = None,
+                 log: Callable[[str], None] = print, env: Mapping[str, str] | None = None):
+        self.settings = settings
+        self.lake_root = lake_root
+        self.asset = asset
+        self.run_id = run_id
+        self.partition = partition
+        self.log = log
+        self.env = env
+        self.metadata: dict[str, Any] = {}
+
+    def __call__(self, requests: Sequence[LLMRequest], stage: str) -> RunOutput:
+        out = run_llm(self.settings, self.lake_root, requests, stage=stage, log=self.log,
+                      env=self.env)
+        record_llm_calls(self.lake_root, out.summary, asset=self.asset, run_id=self.run_id,
+                         partition=self.partition)
+        self.metadata.update(summary_metadata(out.summary, prefix=stage))
+        return out

@@ -1,1 +1,1 @@
-"""Curation stage (issue 5): the SFT mix: dedup, decontamination, mixing, split, data card."""
+"""Curation stage: the SFT mix: dedup, decontamination, mixing, split, data card."""

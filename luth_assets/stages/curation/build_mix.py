@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from luth_assets.lib.lake import write_parquet_atomic
 from luth_assets.stages.curation.chat_schema import split_valid_chats
 from luth_assets.stages.curation.decontaminate import BenchmarkIndex, find_contaminated
 from luth_assets.stages.curation.dedup import DedupReport, find_duplicates
@@ -105,3 +106,13 @@ def build_sft_mix(candidates: pl.LazyFrame, index: BenchmarkIndex, cfg: Curation
     reject_frame = pl.concat(rejects, how="vertical_relaxed").sort("stage", "sample_id")
     return CurationResult(mix=mixed.select(MIX_COLUMNS), rejects=reject_frame, input_rows=total,
                           dedup=dedup_report, steps=steps)
+
+
+def write_dataset_folder(mix: pl.DataFrame, folder: Path) -> dict[str, str]:
+    """`train.parquet` and `validation.parquet`, readable by `datasets.load_dataset("parquet")`."""
+    paths = {}
+    for split in ("train", "validation"):
+        path = folder / f"{split}.parquet"
+        write_parquet_atomic(mix.filter(pl.col("split") == split), path)
+        paths[split] = str(path)
+    return paths

@@ -53,6 +53,22 @@ def apply_system_prompt(candidates: pl.LazyFrame, policy: SystemPromptConfig) ->
     return candidates.with_columns(pl.concat_list(system, without).alias("messages"))
 
 
+def mix_candidates(judged: pl.LazyFrame, scholar: pl.LazyFrame, policy: SystemPromptConfig
+                   ) -> pl.LazyFrame:
+    """Every candidate of the mix (judged samples, then Scholar items), system prompt applied."""
+    return apply_system_prompt(pl.concat(
+        [judged_candidates(judged), scholar_candidates(scholar)], how="vertical_relaxed"), policy)
+
+
+def require_unique_ids(candidates: pl.LazyFrame) -> None:
+    """Fail naming a few sample_ids that appear more than once across the two inputs."""
+    repeated = candidates.group_by("sample_id").len().filter(pl.col("len") > 1).collect()
+    if repeated.height:
+        raise ValueError(f"{repeated.height} sample_id(s) appear more than once across "
+                         f"judged_samples and scholar_items_clean, e.g. "
+                         f"{repeated['sample_id'].head(3).to_list()}")
+
+
 def chat_problem() -> pl.Expr:
     """First schema problem of the row's `messages`, or null when it is a valid chat."""
     role = pl.element().struct.field("role")

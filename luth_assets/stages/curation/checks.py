@@ -1,105 +1,72 @@
-"""What the asset checks of `gold/sft_mix` verify, as plain functions: each returns
-``(passed, metadata)`` so tests call them directly on any frame."""
+"""The asset checks of `gold/sft_mix` beside its reconcile check (which the filter node carries):
+schema, chat roles, empty turns, exact duplicates, contamination, token lengths (blocking) and the
+target-language share (warning). What each verifies is a plain function in `mix_rules.py`."""
 
-from __future__ import annotations
-
-from typing import Any
-
+import dagster as dg
 import polars as pl
 
-from luth_assets.stages.curation.chat_schema import MESSAGE_TYPE, chat_problem
-from luth_assets.stages.curation.decontaminate import BenchmarkIndex, find_contaminated
-from luth_assets.stages.curation.dedup import EXACT_SEED, dialogue_text
-
-MIX_SCHEMA = {"sample_id": pl.String, "subset": pl.String, "source": pl.String,
-              "subject": pl.String, "messages": MESSAGE_TYPE, "n_tokens": pl.Int64,
-              "split": pl.String, "copy": pl.Int64}
-
-Check = tuple[bool, dict[str, Any]]
+from luth_assets.resources import LakeResource
+from luth_assets.run_config import RunConfig
+from luth_assets.stages import keys
+from luth_assets.stages.curation import mix_rules
+from luth_assets.stages.curation.assets import benchmark_index
 
 
-def check_schema(mix: pl.DataFrame) -> Check:
-    schema = dict(mix.schema)
-    wrong = {name: f"expected {dtype}, got {schema.get(name)}" for name, dtype in MIX_SCHEMA.items()
-             if schema.get(name) != dtype}
-    bad_ids = mix.filter(~pl.col("sample_id").str.contains(r"^[0-9a-f]{16}$")).height \
-        if "sample_id" in schema else mix.height
-    bad_split = mix.filter(~pl.col("split").is_in(["train", "validation"])).height \
-        if "split" in schema else mix.height
-    return not wrong and bad_ids == 0 and bad_split == 0, {
-        "wrong_columns": wrong, "bad_sample_ids": bad_ids, "bad_split_values": bad_split}
+def result(outcome: mix_rules.Check) -> dg.AssetCheckResult:
+    passed, metadata = outcome
+    return dg.AssetCheckResult(passed=passed, metadata={
+        k: v if isinstance(v, int | float | str) else dg.MetadataValue.json(v)
+        for k, v in metadata.items()})
 
 
-def check_chat_roles(mix: pl.DataFrame) -> Check:
-    """Roles: optional system first, then user/assistant alternating, ending with assistant;
-    no empty turn."""
-    problems = mix.select("sample_id", chat_problem().alias("problem")).filter(
-        pl.col("problem").is_not_null())
-    by_problem = dict(problems.group_by("problem").len().iter_rows())
-    return problems.is_empty(), {"rows_with_problems": problems.height, "by_problem": by_problem,
-                                 "examples": problems.head(5)["sample_id"].to_list()}
+@dg.asset_check(asset=keys.SFT_MIX, blocking=True, description="columns and types of the mix")
+def sft_mix_schema(sft_mix: pl.DataFrame) -> dg.AssetCheckResult:
+    return result(mix_rules.check_schema(sft_mix))
 
 
-def check_no_empty_turns(mix: pl.DataFrame) -> Check:
-    content = pl.element().struct.field("content")
-    empty = mix.filter(pl.col("messages").list.eval(
-        content.fill_null("").str.strip_chars().str.len_chars() == 0).list.any())
-    return empty.is_empty(), {"rows_with_empty_turns": empty.height,
-                              "examples": empty.head(5)["sample_id"].to_list()}
+@dg.asset_check(asset=keys.SFT_MIX, blocking=True,
+                description="roles: optional system first, user/assistant alternating, ending "
+                "with assistant")
+def sft_mix_chat_roles(sft_mix: pl.DataFrame) -> dg.AssetCheckResult:
+    return result(mix_rules.check_chat_roles(sft_mix))
 
 
-def check_no_exact_duplicates(mix: pl.DataFrame) -> Check:
-    """No two distinct rows (copies of one row excluded) with the same normalised dialogue."""
-    originals = mix.filter(pl.col("copy") == 0)
-    keys = originals.select("sample_id", dialogue_text().hash(EXACT_SEED).alias("key"))
-    dup = keys.group_by("key").agg(pl.col("sample_id")).filter(pl.col("sample_id").list.len() > 1)
-    repeated_ids = originals.group_by("sample_id").len().filter(pl.col("len") > 1).height
-    return dup.is_empty() and repeated_ids == 0, {
-        "duplicate_groups": dup.height, "repeated_sample_ids": repeated_ids,
-        "examples": [ids for ids in dup.head(3)["sample_id"].to_list()]}
+@dg.asset_check(asset=keys.SFT_MIX, blocking=True, description="no empty or whitespace-only turn")
+def sft_mix_no_empty_turns(sft_mix: pl.DataFrame) -> dg.AssetCheckResult:
+    return result(mix_rules.check_no_empty_turns(sft_mix))
 
 
-def check_no_contamination(mix: pl.DataFrame, index: BenchmarkIndex) -> Check:
-    hits = find_contaminated(mix.filter(pl.col("copy") == 0).lazy(), index)
-    return hits.is_empty(), {"contaminated_rows": hits.height,
-                             "benchmarks_checked": index.benchmarks,
-                             "examples": hits.head(5).to_dicts()}
+@dg.asset_check(asset=keys.SFT_MIX, blocking=True,
+                description="zero exact duplicates (normalised dialogue), weighted copies aside")
+def sft_mix_no_exact_duplicates(sft_mix: pl.DataFrame) -> dg.AssetCheckResult:
+    return result(mix_rules.check_no_exact_duplicates(sft_mix))
 
 
-def check_token_lengths(mix: pl.DataFrame, max_tokens: int) -> Check:
-    longest = int(mix["n_tokens"].max() or 0)
-    over = mix.filter(pl.col("n_tokens") > max_tokens).height
-    missing = mix["n_tokens"].null_count()
-    return over == 0 and missing == 0, {"max_tokens": max_tokens, "longest": longest,
-                                        "rows_over": over, "rows_without_count": missing}
+@dg.asset_check(asset=keys.SFT_MIX, blocking=True,
+                description="zero rows sharing an n-gram with a benchmark item")
+def sft_mix_no_contamination(sft_mix: pl.DataFrame, lake: LakeResource,
+                             run_config: dg.ResourceParam[RunConfig]) -> dg.AssetCheckResult:
+    index = benchmark_index(lake, run_config.curation.decontamination)
+    return result(mix_rules.check_no_contamination(sft_mix, index))
 
 
-def check_target_language(mix: pl.DataFrame, target: str, threshold: float, seed: int = 0
-                          ) -> Check:
-    """Share of rows langdetect puts in the target language (text of all turns, seeded)."""
-    from luth_assets.stages.sources.language_id import MAX_DETECT_CHARS, detect_texts
-
-    originals = mix.filter(pl.col("copy") == 0)
-    texts = originals.select(pl.col("messages").list.eval(
-        pl.element().struct.field("content")).list.join("\n").str.slice(0, MAX_DETECT_CHARS)
-    ).to_series().to_list()
-    languages = [lang for lang, _ in detect_texts(texts, seed)]
-    share = sum(lang == target for lang in languages) / max(1, len(languages))
-    others: dict[str, int] = {}
-    for lang in languages:
-        if lang != target:
-            others[lang] = others.get(lang, 0) + 1
-    return share >= threshold, {"target_language": target, "share": round(share, 4),
-                                "threshold": threshold, "other_languages": others}
+@dg.asset_check(asset=keys.SFT_MIX, blocking=True,
+                description="every row at most curation.max_tokens tokens")
+def sft_mix_token_lengths(sft_mix: pl.DataFrame, run_config: dg.ResourceParam[RunConfig]
+                          ) -> dg.AssetCheckResult:
+    return result(mix_rules.check_token_lengths(sft_mix, run_config.curation.max_tokens))
 
 
-def check_reconcile(input_ids: pl.Series, mix: pl.DataFrame, rejects: pl.DataFrame) -> Check:
-    """input rows = kept (distinct rows) + rejected, every sample_id exactly once."""
-    kept = mix.filter(pl.col("copy") == 0)["sample_id"]
-    out = pl.concat([kept, rejects["sample_id"]])
-    n_in, n_kept, n_rej = input_ids.len(), kept.len(), rejects.height
-    missing = input_ids.filter(~input_ids.is_in(out)).len()
-    twice = out.len() - out.n_unique()
-    return n_in == n_kept + n_rej and missing == 0 and twice == 0, {
-        "input_rows": n_in, "kept_rows": n_kept, "rejected_rows": n_rej,
-        "missing_ids": missing, "duplicated_ids": twice}
+@dg.asset_check(asset=keys.SFT_MIX, blocking=False,
+                description="share of rows detected as the target language >= "
+                "curation.min_target_language_share")
+def sft_mix_target_language(sft_mix: pl.DataFrame, run_config: dg.ResourceParam[RunConfig]
+                            ) -> dg.AssetCheckResult:
+    return result(mix_rules.check_target_language(
+        sft_mix, run_config.target_language, run_config.curation.min_target_language_share,
+        run_config.language_id.seed))
+
+
+SFT_MIX_CHECKS = [sft_mix_schema, sft_mix_chat_roles, sft_mix_no_empty_turns,
+                  sft_mix_no_exact_duplicates, sft_mix_no_contamination, sft_mix_token_lengths,
+                  sft_mix_target_language]

@@ -19,6 +19,10 @@ def markdown_table(frame: pl.DataFrame) -> str:
     return "\n".join([head, rule, *rows])
 
 
+def markdown_or_none(frame: pl.DataFrame) -> str:
+    return markdown_table(frame) if frame.height else "none"
+
+
 def composition(mix: pl.DataFrame) -> pl.DataFrame:
     """Rows and tokens per subset and split (train counts include weighted copies)."""
     total_tokens = max(1, int(mix["n_tokens"].sum() or 0))
@@ -55,8 +59,7 @@ def render_data_card(result: CurationResult, params: dict[str, Any], plot_name: 
         f"rows in the mix ({mix.height} with weighted copies), {result.rejects.height} rejected.",
         "", "## Subsets", "", markdown_table(composition(mix)), "",
         "## Funnel", "", markdown_table(pl.DataFrame(result.steps)), "",
-        "## Reject reasons", "", markdown_table(reject_reasons(result.rejects)) if result.rejects.height
-        else "none", "",
+        "## Reject reasons", "", markdown_or_none(reject_reasons(result.rejects)), "",
     ]
     subjects = scholar_subjects(mix)
     parts += ["## Scholar subjects", "", markdown_table(subjects) if subjects.height else "no Scholar rows",

@@ -1,1 +1,1 @@
-"""Scholar stage (issue 4): exam PDFs to question/answer items."""
+"""Scholar stage: exam PDFs to question/answer items."""

@@ -21,7 +21,7 @@ from luth_assets.lib.llm import CallSummary, GenerationParams, LLMRequest, Messa
 from luth_assets.stages.scholar import prompts
 from luth_assets.stages.scholar.prompts import AnswerExtraction, QuestionList
 from luth_assets.stages.scholar.settings import ScholarConfig
-from luth_assets.stages.sources.reading import make_sample_id
+from luth_train.sample_ids import make_sample_id
 
 HEADING = re.compile(r"^[ \t]*(?:EXERCICE|Exercice|EXERCISE|PROBL[ÈE]ME|Probl[èe]me)\b.*$",
                      re.MULTILINE)

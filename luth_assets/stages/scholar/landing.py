@@ -1,8 +1,8 @@
 """What changed in the landing folder since the last look (plain Python, no Dagster).
 
-The sensor and `luth materialize` (``prepare``) both call :func:`scan` to pair the PDFs and
-decide which exam partitions to add, which to request, and which are stale (a file modified or
-removed: its content hash, hence its key, is gone).
+The landing sensor and `luth materialize` (:func:`partitions.register_partitions`) both call
+:func:`scan` to pair the PDFs and decide which exam partitions to add, which to request, and which
+are stale (a file modified or removed: its content hash, hence its key, is gone).
 
 The cursor is JSON: ``{"files": {relative path: [size, mtime_ns, sha256]}, "exams": [keys]}``.
 ``files`` spares re-hashing unchanged files; ``exams`` are the pairs already requested.

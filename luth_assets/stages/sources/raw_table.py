@@ -11,9 +11,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from luth_assets.lib.config import LanguageIdConfig, SourceConfig
-from luth_assets.stages.sources.language_id import detect_languages
-from luth_assets.stages.sources.reading import read_source_batches
+from luth_assets.lib.language_id import detect_languages
+from luth_assets.lib.source_config import SourceConfig
+from luth_assets.lib.source_reading import read_source_batches
+from luth_assets.stages.sources.settings import LanguageIdConfig
 
 MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
 RAW_SCHEMA = pa.schema([

@@ -17,18 +17,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from luth_assets.lib.language_id import UNDETERMINED
 from luth_assets.stages.sources.function_words import function_word_pattern
-from luth_assets.stages.sources.language_id import UNDETERMINED
-
-LANGUAGE_NAMES = {
-    "fr": "french", "en": "english", "es": "spanish", "de": "german", "it": "italian",
-    "pt": "portuguese", "nl": "dutch", "ca": "catalan", "ro": "romanian", "pl": "polish",
-}
-
-
-def slice_table_name(target_language: str) -> str:
-    """`french_slices` for fr, `spanish_slices` for es, `<code>_slices` otherwise."""
-    return f"{LANGUAGE_NAMES.get(target_language, target_language)}_slices"
 
 
 def rejection_reason(

@@ -1,1 +1,1 @@
-"""Training stage (issue 6): tiny/real base model and the SFT checkpoint (through Dagster Pipes)."""
+"""Training stage: tiny/real base model and the SFT checkpoint (through Dagster Pipes)."""

@@ -1,1 +1,1 @@
-"""Translation stage (issue 3): English seed prompts, translation, regenerated answers, judges."""
+"""Translation stage: English seed prompts, translation, regenerated answers, judges."""

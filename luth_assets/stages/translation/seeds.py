@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import polars as pl
 import pyarrow.parquet as pq
 
-from luth_assets.lib.config import SourceConfig
-from luth_assets.stages.sources.reading import read_source_batches
+from luth_assets.lib.source_config import SourceConfig
+from luth_assets.lib.source_reading import read_source_batches
 
 MESSAGES = pl.List(pl.Struct({"role": pl.String, "content": pl.String}))
 SEED_SCHEMA = {

@@ -21,16 +21,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from luth_assets.lib.llm.types import GenerationParams
+from luth_assets.lib.source_config import SourceConfig, resolve_source_uris, validate_sources
 from luth_assets.lib.strict import StrictModel
 
 
 class TranslationConfig(StrictModel):
     """Settings of the translation stage. Unknown keys are errors."""
 
-    sources: dict[str, Any] = Field(
+    sources: dict[str, SourceConfig] = Field(
         default_factory=dict,
         description="English seed sources by name, each like a top-level `sources:` entry "
         "(uri, format, mapping, license, description); validated as SourceConfig")
@@ -47,41 +48,9 @@ class TranslationConfig(StrictModel):
 
     @field_validator("sources", mode="before")
     @classmethod
-    def _validate_sources(cls, value: Any) -> dict[str, Any]:
-        # SourceConfig lives in luth_assets.lib.config, which imports this module: look it up
-        # when validating (the module is loaded by then), not at import time.
-        from luth_assets.lib.config import SourceConfig
-
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise ValueError("must be a mapping of source name -> source")
-        out: dict[str, Any] = {}
-        problems: list[str] = []
-        for name, entry in value.items():
-            if not str(name).replace("_", "").replace("-", "").isalnum():
-                problems.append(f"{name}: source name must be letters, digits, '_' or '-'")
-                continue
-            if isinstance(entry, SourceConfig):
-                out[name] = entry
-                continue
-            try:
-                out[name] = SourceConfig.model_validate(entry)
-            except ValidationError as err:
-                for item in err.errors():
-                    key = ".".join(str(p) for p in item["loc"]) or "<root>"
-                    msg = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
-                    problems.append(f"{name}.{key}: {msg}")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return out
+    def _validate_sources(cls, value: Any) -> dict[str, SourceConfig]:
+        return validate_sources(value)
 
     def with_base(self, base: Path) -> TranslationConfig:
         """Resolve relative source paths against the run configuration's folder."""
-        sources = {}
-        for name, source in self.sources.items():
-            uri = source.uri
-            if "://" not in uri and not Path(uri).is_absolute():
-                uri = str((base / uri).resolve())
-            sources[name] = source.model_copy(update={"uri": uri})
-        return self.model_copy(update={"sources": sources})
+        return self.model_copy(update={"sources": resolve_source_uris(self.sources, base)})

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from luth_assets.lib.llm import GenerationParams, LLMRequest, LLMResult, RunOutput
-from luth_assets.stages.sources.reading import make_sample_id
 from luth_assets.stages.translation.prompts import regenerate_messages, translate_messages
 from luth_assets.stages.translation.seeds import MESSAGES
+from luth_train.sample_ids import make_sample_id
 
 TRANSLATE_STAGE = "translated_prompts"
 REGENERATE_STAGE = "regenerated_responses"

@@ -1,0 +1,123 @@
+"""A chat source in the run configuration: where it is and how its fields become `messages`.
+
+Shared by the sources stage (multilingual sets) and the translation stage (English seed sets):
+both name their inputs with the same `uri` / `format` / `mapping` entries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from luth_assets.lib.strict import StrictModel
+
+SourceFormat = Literal["jsonl", "json", "parquet", "csv"]
+
+
+class FieldMapping(StrictModel):
+    """How a source's fields become chat `messages`.
+
+    Exactly one shape is used:
+    - `messages`: a field holding a list of turns (SmolTalk2, OpenAssistant, ShareGPT);
+      `role_key`/`content_key` name the keys inside a turn and `roles` maps role values.
+    - `prompt` + `response`: single-turn pairs (Aya: inputs/targets).
+    - `instruction` (+ optional `input`) + `output`: Alpaca-style rows.
+    """
+
+    id: str | None = Field(None, description="field holding the source row id; default: row number")
+    messages: str | None = None
+    role_key: str = "role"
+    content_key: str = "content"
+    roles: dict[str, str] = Field(
+        default_factory=lambda: {
+            "user": "user", "human": "user", "prompter": "user",
+            "assistant": "assistant", "gpt": "assistant", "bot": "assistant",
+            "system": "system",
+        },
+        description="source role value -> user/assistant/system",
+    )
+    prompt: str | None = None
+    response: str | None = None
+    instruction: str | None = None
+    input: str | None = None
+    output: str | None = None
+    system: str | None = Field(None, description="optional field holding a system prompt")
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> FieldMapping:
+        shapes = {
+            "messages": self.messages is not None,
+            "prompt/response": self.prompt is not None or self.response is not None,
+            "instruction/output": self.instruction is not None or self.output is not None,
+        }
+        chosen = [name for name, used in shapes.items() if used]
+        if len(chosen) != 1:
+            raise ValueError(
+                "set exactly one of: messages | prompt+response | instruction(+input)+output; "
+                f"got {chosen or 'none'}"
+            )
+        if chosen == ["prompt/response"] and not (self.prompt and self.response):
+            raise ValueError("prompt and response must both be set")
+        if chosen == ["instruction/output"] and not (self.instruction and self.output):
+            raise ValueError("instruction and output must both be set")
+        return self
+
+    def required_fields(self) -> list[str]:
+        """Fields every row must have (a missing one is an error naming file, row and field)."""
+        names = [self.messages, self.prompt, self.response, self.instruction, self.output]
+        return [n for n in names if n]
+
+
+class SourceConfig(StrictModel):
+    uri: str = Field(description="local file, glob, or hf://datasets/<owner>/<name>/<file>")
+    format: SourceFormat
+    mapping: FieldMapping
+    license: str | None = None
+    description: str | None = None
+
+
+def check_source_name(name: str) -> None:
+    if not str(name).replace("_", "").replace("-", "").isalnum():
+        raise ValueError(f"source name {name!r} must be letters, digits, '_' or '-'")
+
+
+def validate_sources(value: Any) -> dict[str, SourceConfig]:
+    """A mapping name -> source entry, validated; every problem is named `name.key: message`."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError("must be a mapping of source name -> source")
+    out: dict[str, SourceConfig] = {}
+    problems: list[str] = []
+    for name, entry in value.items():
+        try:
+            check_source_name(name)
+        except ValueError as err:
+            problems.append(str(err))
+            continue
+        if isinstance(entry, SourceConfig):
+            out[name] = entry
+            continue
+        try:
+            out[name] = SourceConfig.model_validate(entry)
+        except ValidationError as err:
+            for item in err.errors():
+                key = ".".join(str(p) for p in item["loc"]) or "<root>"
+                msg = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
+                problems.append(f"{name}.{key}: {msg}")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return out
+
+
+def resolve_source_uris(sources: dict[str, SourceConfig], base: Path) -> dict[str, SourceConfig]:
+    """Relative local `uri`s resolved against the run configuration's folder."""
+    resolved = {}
+    for name, source in sources.items():
+        uri = source.uri
+        if "://" not in uri and not Path(uri).is_absolute():
+            uri = str((base / uri).resolve())
+        resolved[name] = source.model_copy(update={"uri": uri})
+    return resolved

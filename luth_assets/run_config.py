@@ -1,0 +1,126 @@
+"""The run configuration: one YAML file naming a run's inputs, above the stages.
+
+`LUTH_CONFIG` names the file (default `data_lake/landing/luth.yaml`, the demo) and
+`LUTH_LAKE_ROOT` the lake root (default `data_lake`). Both are read when the definitions are
+built, never at import time. Validation errors name the offending key, e.g.
+``sources.aya.mapping.prompt: field required``.
+
+Each pipeline stage owns its section model (`luth_assets/stages/<stage>/settings.py`); this
+module assembles them into `RunConfig` and loads the file. Unknown keys are errors everywhere so
+that a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError, field_validator
+
+from luth_assets.lib.llm.settings import LLMSettings
+from luth_assets.lib.source_config import SourceConfig, check_source_name, resolve_source_uris
+from luth_assets.lib.strict import StrictModel
+from luth_assets.stages.curation.settings import CurationConfig
+from luth_assets.stages.evaluation.settings import EvaluationConfig
+from luth_assets.stages.merging.settings import MergingConfig
+from luth_assets.stages.scholar.settings import ScholarConfig
+from luth_assets.stages.sources.settings import LanguageIdConfig
+from luth_assets.stages.training.settings import TrainingConfig
+from luth_assets.stages.translation.settings import TranslationConfig
+
+DEFAULT_CONFIG = "data_lake/landing/luth.yaml"
+DEFAULT_LAKE_ROOT = "data_lake"
+
+
+class ConfigError(ValueError):
+    """A run configuration that cannot be used; the message names the file and the key."""
+
+
+class RunConfig(StrictModel):
+    target_language: str = Field("fr", min_length=2, max_length=8)
+    sources: dict[str, SourceConfig] = Field(default_factory=dict)
+    language_id: LanguageIdConfig = Field(default_factory=LanguageIdConfig)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    # later stages: each section model lives in luth_assets/stages/<stage>/settings.py
+    translation: TranslationConfig = Field(default_factory=TranslationConfig)
+    scholar: ScholarConfig = Field(default_factory=ScholarConfig)
+    curation: CurationConfig = Field(default_factory=CurationConfig)
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
+    merging: MergingConfig = Field(default_factory=MergingConfig)
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+
+    @field_validator("sources")
+    @classmethod
+    def _source_names(cls, value: dict[str, SourceConfig]) -> dict[str, SourceConfig]:
+        for name in value:
+            check_source_name(name)
+        return value
+
+
+class Settings(StrictModel):
+    """Where the run configuration and the lake are; resolved from the environment once."""
+
+    config_path: Path
+    lake_root: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        return cls(
+            config_path=Path(env.get("LUTH_CONFIG") or DEFAULT_CONFIG),
+            lake_root=env.get("LUTH_LAKE_ROOT") or DEFAULT_LAKE_ROOT,
+        )
+
+    def load(self) -> RunConfig:
+        return load_config(self.config_path)
+
+
+def _format_errors(path: Path, err: ValidationError) -> str:
+    lines = [f"invalid run configuration {path}:"]
+    for item in err.errors():
+        key = ".".join(str(p) for p in item["loc"]) or "<root>"
+        msg = item["msg"]
+        if item["type"] == "extra_forbidden":
+            msg = "unknown key"
+        lines.append(f"  {key}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_config(data: Any, path: Path | str = "<config>") -> RunConfig:
+    path = Path(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"invalid run configuration {path}: top level must be a mapping")
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format_errors(path, err)) from None
+
+
+def load_config(path: Path | str) -> RunConfig:
+    """Read and validate a run configuration; relative paths resolve from the file's folder."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(
+            f"run configuration {path} not found (set LUTH_CONFIG to a YAML file; "
+            f"the demo one is {DEFAULT_CONFIG})"
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise ConfigError(f"invalid YAML in run configuration {path}: {err}") from None
+    config = parse_config(data, path)
+    return _resolve_relative_uris(config, path.parent)
+
+
+def _resolve_relative_uris(config: RunConfig, base: Path) -> RunConfig:
+    update = {"sources": resolve_source_uris(config.sources, base), "llm": config.llm.with_base(base)}
+    for name in STAGE_SECTIONS:
+        update[name] = getattr(config, name).with_base(base)
+    return config.model_copy(update=update)
+
+
+STAGE_SECTIONS = ("translation", "scholar", "curation", "training", "merging", "evaluation")

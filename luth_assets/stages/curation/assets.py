@@ -1,0 +1,118 @@
+"""Curation stage asset: `gold/sft_mix` + `gold/sft_mix_rejects`, a filter node whose blocking
+reconcile check is `sft_mix_reconcile` (the other checks are in `checks.py`).
+
+Inputs (deps, read with `lake.read`): `silver/judged_samples` (gathered + translated) and
+`silver/scholar_items_clean`; `gold/benchmark_items` (every partition) for decontamination; the
+base model's tokenizer (`models/base_model`, or `training.base_model`) for token counts. Outputs
+beside the table: `gold/sft_mix_dataset/{train,validation}.parquet` (read by
+`datasets.load_dataset("parquet", ...)` and the training stage), `gold/sft_mix_card.md` and
+`gold/sft_mix_token_lengths.png`.
+"""
+
+import dagster as dg
+import polars as pl
+
+from luth_assets.lib.filter_node import Filtered, filter_node
+from luth_assets.lib.lake import TableMissing
+from luth_assets.lib.models import BASE, resolve_model
+from luth_assets.lib.reconcile import ids
+from luth_assets.resources import LakeResource
+from luth_assets.run_config import RunConfig
+from luth_assets.stages import keys
+from luth_assets.stages.curation.build_mix import build_sft_mix, write_dataset_folder
+from luth_assets.stages.curation.chat_schema import mix_candidates, require_unique_ids
+from luth_assets.stages.curation.data_card import (
+    composition,
+    markdown_or_none,
+    plot_token_lengths,
+    reject_reasons,
+    render_data_card,
+)
+from luth_assets.stages.curation.decontaminate import BenchmarkIndex, build_benchmark_index
+from luth_assets.stages.curation.mix_rules import distinct_ids
+from luth_assets.stages.curation.settings import DecontaminationConfig
+from luth_assets.stages.curation.tokens import load_tokenizer
+
+GROUP = "curation"
+SFT_MIX_REJECTS = dg.AssetKey(["gold", "sft_mix_rejects"])
+DATASET_FOLDER = ("gold", "sft_mix_dataset")
+CARD_NAME = "sft_mix_card.md"
+PLOT_NAME = "sft_mix_token_lengths.png"
+NO_BENCHMARK_ITEMS = pl.DataFrame(schema={
+    "benchmark": pl.String, "item_id": pl.String, "question": pl.String, "answer": pl.String,
+    "choices": pl.List(pl.String)})
+
+
+def benchmark_index(lake: LakeResource, cfg: DecontaminationConfig) -> BenchmarkIndex:
+    """The n-gram index of every `gold/benchmark_items` partition. Without items: an error, or an
+    empty index when `curation.decontamination.require_benchmarks` is false."""
+    try:
+        items = lake.read(keys.BENCHMARK_ITEMS).collect()
+    except TableMissing as err:
+        if cfg.require_benchmarks:
+            raise TableMissing(f"no benchmark items: {err} (or set "
+                               "curation.decontamination.require_benchmarks: false to skip "
+                               "decontamination)") from None
+        items = NO_BENCHMARK_ITEMS
+    return build_benchmark_index(items, cfg)
+
+
+@filter_node(
+    name="sft_mix", group=GROUP, kept=keys.SFT_MIX, rejected=SFT_MIX_REJECTS,
+    check="sft_mix_reconcile",
+    check_description="input rows (judged + scholar) = kept + rejected, every sample_id once",
+    kept_description="The SFT mix: one chat schema, deduplicated (exact + MinHash LSH), "
+    "decontaminated against every benchmark, token counts, weighted, train/validation.",
+    rejected_description="Every candidate row left out, with the stage and reason (duplicate_of, "
+    "benchmark and benchmark row, token count).",
+    deps=[keys.JUDGED_SAMPLES, keys.SCHOLAR_ITEMS_CLEAN, keys.BENCHMARK_ITEMS, keys.BASE_MODEL],
+)
+def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
+            run_config: dg.ResourceParam[RunConfig]) -> Filtered:
+    cfg = run_config.curation
+    judged, scholar = lake.read(keys.JUDGED_SAMPLES), lake.read(keys.SCHOLAR_ITEMS_CLEAN)
+    staged = lake.staging_file("sft_mix-candidates")
+    mix_candidates(judged, scholar, cfg.system_prompt).sink_parquet(staged)
+    candidates = pl.scan_parquet(staged)
+    require_unique_ids(candidates)
+    index = benchmark_index(lake, cfg.decontamination)
+    context.log.info(f"benchmark index: {index.grams.height} n-grams from "
+                     f"{index.items_by_benchmark}")
+    base = resolve_model(run_config, lake.path, BASE)
+    result = build_sft_mix(candidates, index, cfg, load_tokenizer(base), log=context.log.info,
+                           staging=lake.staging_file)
+    staged.unlink(missing_ok=True)
+
+    gold = lake.folder("gold")
+    dataset = write_dataset_folder(result.mix, lake.folder(*DATASET_FOLDER))
+    plot_token_lengths(result.mix, gold / PLOT_NAME)
+    params = {"benchmarks checked (items)": index.items_by_benchmark,
+              "decontamination": f"{cfg.decontamination.ngram}-grams of normalised words "
+              f"(whole text for benchmark texts of {cfg.decontamination.min_words}+ words)",
+              "system prompt policy": cfg.system_prompt.policy,
+              "tokenizer": base, "max_tokens": cfg.max_tokens,
+              "mixing": cfg.mixing.model_dump()}
+    card = render_data_card(result, params, PLOT_NAME)
+    (gold / CARD_NAME).write_text(card, encoding="utf-8")
+    reasons = reject_reasons(result.rejects)
+    return Filtered(
+        kept=result.mix, rejected=result.rejects,
+        input_ids=pl.concat([ids(judged), ids(scholar)]), kept_ids=distinct_ids(result.mix),
+        kept_metadata={
+            "distinct_rows": result.mix.filter(pl.col("copy") == 0).height,
+            "rows_with_copies": result.mix.height,
+            "tokens": int(result.mix["n_tokens"].sum() or 0),
+            "composition": dg.MetadataValue.md(markdown_or_none(composition(result.mix))),
+            "data_card": dg.MetadataValue.md(card),
+            "data_card_path": dg.MetadataValue.path(str(gold / CARD_NAME)),
+            "token_length_plot": dg.MetadataValue.path(str(gold / PLOT_NAME)),
+            "dataset_folder": dg.MetadataValue.json(dataset),
+            "near_dedup_threshold": result.dedup.threshold,
+            "funnel": dg.MetadataValue.json(result.steps),
+        },
+        # reasons by curation step (the filter node's own count is by reason alone)
+        rejected_metadata={
+            "reasons": dg.MetadataValue.md(markdown_or_none(reasons)),
+            "reasons_json": dg.MetadataValue.json(
+                {f"{s}:{r}": n for s, r, n in reasons.iter_rows()}),
+        })

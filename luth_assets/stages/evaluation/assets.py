@@ -1,0 +1,155 @@
+"""Evaluation stage assets: `gold/benchmark_items` (partition per benchmark),
+`gold/benchmark_scores` (multi-partition model x benchmark, per-sample rows) and
+`gold/score_table` (models x benchmarks, FR/EN averages, deltas vs base, plot).
+
+The first two are factories: their partitions are the configured benchmarks and evaluated models,
+and the models' deps (the merged models or not) follow the merge recipes. The scoring itself
+lives in `luth_train.evaluation` (plain Python); the assets are wiring.
+"""
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from luth_assets.lib.models import evaluated_models, in_lake, resolve_model
+from luth_assets.resources import LakeResource
+from luth_assets.run_config import RunConfig
+from luth_assets.stages import keys
+from luth_train.evaluation import tables
+from luth_train.evaluation.items import items_frame_schema, load_items
+from luth_train.evaluation.runner import evaluate_benchmark
+
+GROUP = "evaluation"
+BENCHMARK_SCORES = dg.AssetKey(["gold", "benchmark_scores"])
+
+
+def benchmark_items_asset(benchmarks: list[str]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=keys.BENCHMARK_ITEMS,
+        group_name=GROUP,
+        partitions_def=dg.StaticPartitionsDefinition(benchmarks),
+        code_version="1",
+        description="Normalised items of one benchmark (first `evaluation.limit` rows).",
+        metadata={"partition_expr": "benchmark"},
+    )
+    def benchmark_items(context: dg.AssetExecutionContext,
+                        run_config: dg.ResourceParam[RunConfig]) -> pl.DataFrame:
+        settings = run_config.evaluation
+        spec = settings.specs()[context.partition_key]
+        items = load_items(spec, settings.limit)
+        context.log.info(f"{spec.name}: {len(items)} items from {spec.path or spec.hub_id}")
+        context.add_output_metadata(
+            {
+                "source": spec.path or f"hf://{spec.hub_id} [{spec.split}]",
+                "task": spec.task,
+                "language": spec.language,
+                "scoring": spec.scoring,
+                "items": len(items),
+            }
+        )
+        return pl.DataFrame(items, schema=items_frame_schema())
+
+    return benchmark_items
+
+
+def model_deps(with_merges: bool) -> list[dg.AssetDep]:
+    """The checkpoints scored: base and SFT, and every merged model when there are recipes."""
+    deps = [dg.AssetDep(keys.BASE_MODEL), dg.AssetDep(keys.SFT_CHECKPOINT)]
+    if with_merges:
+        deps.append(dg.AssetDep(keys.MERGED_MODELS, partition_mapping=dg.AllPartitionMapping()))
+    return deps
+
+
+def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges: bool
+                           ) -> dg.AssetsDefinition:
+    cells = dg.MultiPartitionsDefinition({
+        "model": dg.StaticPartitionsDefinition(models),
+        "benchmark": dg.StaticPartitionsDefinition(benchmarks),
+    })
+
+    @dg.asset(
+        key=BENCHMARK_SCORES,
+        group_name=GROUP,
+        partitions_def=cells,
+        code_version="1",
+        ins={
+            "items": dg.AssetIn(
+                keys.BENCHMARK_ITEMS,
+                partition_mapping=dg.MultiToSingleDimensionPartitionMapping(
+                    partition_dimension_name="benchmark"
+                ),
+            )
+        },
+        deps=model_deps(with_merges),
+        description="Per-sample results of one model on one benchmark: prompt, response or "
+        "choice log-likelihoods, extracted answer, correct; aggregate score in metadata.",
+    )
+    def benchmark_scores(context: dg.AssetExecutionContext, lake: LakeResource,
+                         run_config: dg.ResourceParam[RunConfig], items: pl.DataFrame
+                         ) -> pl.DataFrame:
+        from luth_train.evaluation.model_io import load_model
+
+        cell = context.partition_key.keys_by_dimension
+        model, name = cell["model"], cell["benchmark"]
+        path = resolve_model(run_config, lake.path, model)
+        if in_lake(run_config, model) and not Path(path).is_dir():
+            raise FileNotFoundError(
+                f"model {model!r} has no checkpoint at {path}: materialise "
+                f"{'models/base_model' if model == 'base' else 'its models/ asset'} first"
+            )
+        settings = run_config.evaluation
+        options = settings.options()
+        lm = load_model(path, device=options.device, dtype=options.dtype)
+        result = evaluate_benchmark(lm, settings.specs()[name], options, items=items.to_dicts(),
+                                    log=context.log.info)
+        s = result.summary
+        context.log.info(f"{model} x {name}: score {s['score']} ± {s['stderr']} on {s['n']} items")
+        context.add_output_metadata(
+            {
+                "model": model,
+                "model_path": path,
+                "benchmark": name,
+                "metric": s["metric"],
+                "score": dg.MetadataValue.float(float(s["score"])) if s["score"] is not None else None,
+                "stderr": dg.MetadataValue.float(float(s["stderr"])) if s["stderr"] is not None else None,
+                "n": s["n"],
+                "seconds": s["seconds"],
+                "summary": dg.MetadataValue.json(json.loads(json.dumps(s, default=str))),
+            }
+        )
+        return tables.scores_frame(result.rows, model)
+
+    return benchmark_scores
+
+
+@dg.asset(
+    key=keys.SCORE_TABLE,
+    group_name=GROUP,
+    code_version="1",
+    ins={"scores": dg.AssetIn(BENCHMARK_SCORES, metadata={"allow_missing_partitions": True})},
+    description="The paper's table: models x benchmarks (percent), French and English "
+    "averages, deltas vs the base model; Markdown and a plot in metadata.",
+)
+def score_table(context: dg.AssetExecutionContext, lake: LakeResource,
+                run_config: dg.ResourceParam[RunConfig], scores: dict[str, pl.LazyFrame]
+                ) -> pl.DataFrame:
+    models, names = evaluated_models(run_config), list(run_config.evaluation.specs())
+    frame = pl.concat([lf.collect() for lf in scores.values()], how="diagonal_relaxed")
+    table = tables.score_table(frame, models, names)
+    cells_done = tables.cell_scores(frame).height
+    missing = len(models) * len(names) - len(scores)
+    if missing:
+        context.log.warning(f"{missing} model x benchmark cells are not materialised; left out")
+    plot = tables.plot_score_table(table, lake.folder("gold", "plots") / "score_table.png")
+    context.add_output_metadata(
+        {
+            "markdown": dg.MetadataValue.md(tables.to_markdown(table)),
+            "plot": dg.MetadataValue.path(str(plot)),
+            "models": dg.MetadataValue.json(table["model"].to_list()),
+            "cells_scored": cells_done,
+            "cells_missing": missing,
+        }
+    )
+    return table

@@ -1,0 +1,1 @@
+"""Operations: the accounting every LLM-calling asset feeds (`ops/llm_calls`)."""

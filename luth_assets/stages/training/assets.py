@@ -1,0 +1,114 @@
+"""Training stage assets: `models/base_model` and `models/sft_checkpoint`.
+
+`models/base_model` is one of two assets, chosen by `definitions.py`: `demo_base_model` builds the
+demo's tiny Qwen3 base (tokenizer trained on the raw demo text, short English pre-training) when
+`training.base_model` is unset (it depends on `bronze/raw_multilingual`); `named_base_model`
+records the hub id / local path `training.base_model` names (nothing is downloaded here).
+`sft_checkpoint` trains on `gold/sft_mix` in a separate process launched through Dagster Pipes
+(subprocess, `accelerate launch` or a k8s pod, by config) and skips the launch when the existing
+checkpoint was made from the same inputs, config and code.
+"""
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+
+from luth_assets.lib.models import (
+    BASE,
+    base_model_dir,
+    resolve_model,
+    sft_checkpoint_dir,
+    training_runs_dir,
+)
+from luth_assets.resources import LakeResource
+from luth_assets.run_config import RunConfig
+from luth_assets.stages import keys
+from luth_assets.stages.training import base_model as tiny_base
+from luth_assets.stages.training.checkpoints import base_model_identity, read_record, up_to_date
+from luth_assets.stages.training.launch import run_training
+from luth_assets.stages.training.sft_run import CODE_VERSION, plan_run
+
+GROUP = "training"
+
+
+def skipped(path: Path, why: str) -> dg.MaterializeResult:
+    """The materialisation of a checkpoint left as it is: its record's hash, fingerprint, metrics."""
+    record = read_record(path) or {}
+    meta = {"skipped": True, "skip_reason": why, "checkpoint_path": str(path),
+            "checkpoint_sha256": record.get("checkpoint_sha256", ""),
+            "fingerprint": record.get("fingerprint", "")}
+    meta.update({k: v for k, v in (record.get("metrics") or {}).items() if v is not None})
+    return dg.MaterializeResult(metadata=meta,
+                                data_version=dg.DataVersion(record.get("fingerprint", "")))
+
+
+@dg.asset(
+    key=keys.BASE_MODEL, group_name=GROUP, code_version=tiny_base.CODE_VERSION,
+    deps=[keys.RAW_MULTILINGUAL],
+    description="The demo's tiny Qwen3 base: byte-level BPE tokenizer trained on the raw demo "
+    "text, Qwen chat template, short pre-training on the English rows.",
+)
+def demo_base_model(context: dg.AssetExecutionContext, lake: LakeResource,
+                    run_config: dg.ResourceParam[RunConfig]) -> dg.MaterializeResult:
+    tiny = run_config.training.tiny
+    frame = lake.read(keys.RAW_MULTILINGUAL).select("messages", "language").collect()
+    texts = tiny_base.raw_texts(frame)
+    pretrain = tiny_base.raw_texts(frame, tiny.pretrain_language)
+    out = base_model_dir(lake.path)
+    wanted = tiny_base.tiny_fingerprint(tiny, texts, pretrain)
+    fresh, why = up_to_date(out, wanted)
+    if fresh:
+        context.log.info(f"base model up to date, not rebuilt: {why}")
+        return skipped(out, why)
+    context.log.info(f"building the tiny base: {len(texts)} tokenizer rows, "
+                     f"{len(pretrain)} pre-training rows ({tiny.pretrain_language})")
+    stats = tiny_base.build_demo_base(out, texts, pretrain, tiny, wanted,
+                                      threads=run_config.training.threads or 1)
+    context.log.info(f"tiny base built in {stats['seconds']}s: {stats}")
+    return dg.MaterializeResult(
+        metadata={"checkpoint_path": str(out), "skipped": False, "fingerprint": wanted,
+                  **{k: v for k, v in stats.items() if v is not None},
+                  "architecture": dg.MetadataValue.json(tiny.model_dump())},
+        data_version=dg.DataVersion(wanted))
+
+
+@dg.asset(key=keys.BASE_MODEL, group_name=GROUP, code_version="1",
+          description="The base model named by training.base_model (hub id or local path).")
+def named_base_model(context: dg.AssetExecutionContext, run_config: dg.ResourceParam[RunConfig]
+                     ) -> dg.MaterializeResult:
+    name = run_config.training.base_model
+    identity = base_model_identity(name)
+    local = Path(name).is_dir()
+    context.log.info(f"base model {name} "
+                     f"({'local folder' if local else 'hub id; not downloaded here'})")
+    return dg.MaterializeResult(
+        metadata={"base_model": name, "local": local, "identity": identity},
+        data_version=dg.DataVersion(identity))
+
+
+@dg.asset(
+    key=keys.SFT_CHECKPOINT, group_name=GROUP, code_version=CODE_VERSION,
+    deps=[keys.BASE_MODEL, keys.SFT_MIX],
+    description="Full-parameter SFT of the base on gold/sft_mix (assistant-only loss, packing), "
+    "run through Dagster Pipes; skipped when inputs, config and code are unchanged.",
+)
+def sft_checkpoint(context: dg.AssetExecutionContext, lake: LakeResource,
+                   run_config: dg.ResourceParam[RunConfig]) -> dg.MaterializeResult:
+    settings = run_config.training
+    base = resolve_model(run_config, lake.path, BASE)
+    plan = plan_run(settings, base, lake.read(keys.SFT_MIX), training_runs_dir(lake.path))
+    out = sft_checkpoint_dir(lake.path)
+    fresh, why = up_to_date(out, plan.fingerprint)
+    if fresh:
+        context.log.info(f"sft checkpoint up to date, training skipped: {why}")
+        shutil.rmtree(plan.run_dir, ignore_errors=True)
+        return skipped(out, why)
+    context.log.info(f"training on {plan.n_train} train / {plan.n_validation} validation rows "
+                     f"(fingerprint {plan.fingerprint[:12]}; {why})")
+    result = run_training(context, settings, {
+        "train_config": plan.train_config, "final_dir": str(out), "fingerprint": plan.fingerprint,
+        "record": {"parts": plan.parts, "base_model": base, "n_rows": plan.n_rows},
+    })
+    shutil.rmtree(plan.run_dir, ignore_errors=True)  # checkpoints for resume are no longer needed
+    return result

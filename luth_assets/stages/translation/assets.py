@@ -1,0 +1,146 @@
+"""Translation stage assets: English seed prompts (partition per seed source), their translation,
+regenerated answers, and the two judges over gathered and translated rows.
+
+`english_seed_prompts` is a factory (its partitions are the configured seed sources), and so is
+`judged_samples` (its inputs are the subsets the configuration has: the sources stage's
+target-language slice and/or the regenerated answers). The other two are module-level.
+"""
+
+from collections import Counter
+
+import dagster as dg
+import polars as pl
+
+from luth_assets.lib.filter_node import Filtered, filter_node
+from luth_assets.lib.lake import StagedTable, file_sha256, is_local
+from luth_assets.lib.reconcile import ids
+from luth_assets.lib.source_reading import resolve_files
+from luth_assets.resources import LakeResource, LLMResource
+from luth_assets.run_config import RunConfig
+from luth_assets.stages import keys
+from luth_assets.stages.translation.judging import candidates, judge_candidates
+from luth_assets.stages.translation.seeds import SeedStats, write_seed_table
+from luth_assets.stages.translation.translating import StageOutput, regenerate_answers, translate_seeds
+
+GROUP = "translation"
+SEEDS_KEY = dg.AssetKey(["bronze", "english_seed_prompts"])
+TRANSLATED_KEY = keys.TRANSLATED_PROMPTS
+TRANSLATED_REJECTS_KEY = dg.AssetKey(["silver", "translated_prompts_rejects"])
+REGENERATED_KEY = keys.REGENERATED_RESPONSES
+REGENERATED_REJECTS_KEY = dg.AssetKey(["silver", "regenerated_responses_rejects"])
+JUDGED_KEY = keys.JUDGED_SAMPLES
+JUDGED_REJECTS_KEY = dg.AssetKey(["silver", "judged_samples_rejects"])
+
+
+def _filtered(result: StageOutput, input_ids: pl.LazyFrame, llm_metadata: dict,
+              extra: dict | None = None) -> Filtered:
+    return Filtered(kept=result.kept, rejected=result.rejected, input_ids=input_ids,
+                    kept_metadata={**llm_metadata, **(extra or {})})
+
+
+def english_seed_prompts_asset(seed_sources: list[str]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=SEEDS_KEY, group_name=GROUP,
+        partitions_def=dg.StaticPartitionsDefinition(sorted(seed_sources)), code_version="1",
+        description="English seed prompts of one source (field mappings as in the sources "
+        "stage); `prompt` is the first user turn, `problem` flags an unusable row.",
+        metadata={"partition_expr": "source"},
+    )
+    def english_seed_prompts(context: dg.AssetExecutionContext, lake: LakeResource,
+                             run_config: dg.ResourceParam[RunConfig]) -> StagedTable:
+        tcfg = run_config.translation
+        name = context.partition_key
+        source = tcfg.sources[name]
+        files = resolve_files(source.uri)
+
+        def progress(stats: SeedStats) -> None:
+            context.log.info(f"{name}: {stats.rows} seed rows")
+
+        staged = lake.staging_file(f"english_seed_prompts-{name}")
+        stats = write_seed_table(name, source, staged, limit=tcfg.limit, progress=progress)
+        context.add_output_metadata({
+            "source_uri": source.uri, "rows": stats.rows, "problem_rows": stats.problems,
+            "limit": tcfg.limit if tcfg.limit is not None else "none",
+            "input_files_sha256": dg.MetadataValue.json(
+                {f: file_sha256(f) for f in files if is_local(f)}),
+        })
+        return StagedTable(staged, stats.rows)
+
+    return english_seed_prompts
+
+
+@filter_node(
+    name="translated_prompts", group=GROUP, kept=TRANSLATED_KEY, rejected=TRANSLATED_REJECTS_KEY,
+    check="translated_reconcile", id_column="seed_sample_id",
+    check_description="seed rows = translated + rejected; every seed row exactly once",
+    kept_description="Seed prompts translated into the target language; `sample_id` derives from "
+    "the seed's, kept as `seed_sample_id`; provider, model and tokens per row.",
+    rejected_description="Seed rows not translated, with the reason.",
+    ins={"seeds": dg.AssetIn(key=SEEDS_KEY, metadata={"allow_missing_partitions": True})},
+)
+def translated_prompts(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResource,
+                       run_config: dg.ResourceParam[RunConfig],
+                       seeds: dict[str, pl.LazyFrame]) -> Filtered:
+    tcfg = run_config.translation
+    missing = sorted(set(tcfg.sources) - set(seeds))
+    if missing:
+        context.log.warning(f"seed sources not materialised, left out: {missing}")
+    if not seeds:
+        raise RuntimeError("no partition of bronze/english_seed_prompts is materialised "
+                           f"(sources: {sorted(tcfg.sources)}); materialise it first")
+    frame = pl.concat([f.collect() for f in seeds.values()], how="diagonal_relaxed")
+    run = llm.runner(context, run_config.llm, lake.root, TRANSLATED_KEY)
+    result = translate_seeds(frame, run, target=run_config.target_language,
+                             source_language=tcfg.source_language, params=tcfg.translate,
+                             max_prompt_chars=tcfg.max_prompt_chars)
+    return _filtered(result, ids(frame), run.metadata,
+                     {"seed_sources_missing": dg.MetadataValue.json(missing)})
+
+
+@filter_node(
+    name="regenerated_responses", group=GROUP, kept=REGENERATED_KEY,
+    rejected=REGENERATED_REJECTS_KEY, check="regenerated_reconcile",
+    check_description="translated prompts = answered + rejected; every prompt exactly once",
+    kept_description="A fresh answer in the target language to each translated prompt (the "
+    "answers are regenerated, not translated): `messages` = user + assistant.",
+    rejected_description="Prompts left unanswered, with the reason.",
+    ins={"translated": dg.AssetIn(key=TRANSLATED_KEY)},
+)
+def regenerated_responses(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResource,
+                          run_config: dg.ResourceParam[RunConfig],
+                          translated: pl.DataFrame) -> Filtered:
+    run = llm.runner(context, run_config.llm, lake.root, REGENERATED_KEY)
+    result = regenerate_answers(translated, run, target=run_config.target_language,
+                                params=run_config.translation.regenerate)
+    return _filtered(result, ids(translated), run.metadata)
+
+
+def judged_samples_asset(subsets: dict[str, dg.AssetKey]) -> dg.AssetsDefinition:
+    """The judges over the configured subsets: `gathered` (the target-language slice) and/or
+    `translated` (regenerated answers); each is a declared dependency read with `lake.read`."""
+
+    @filter_node(
+        name="judged_samples", group=GROUP, kept=JUDGED_KEY, rejected=JUDGED_REJECTS_KEY,
+        check="judged_reconcile", deps=list(subsets.values()),
+        check_description="candidates (gathered + translated) = kept + rejected; each exactly once",
+        kept_description=f"Candidate rows ({', '.join(subsets)}) kept by both judges: quality (no "
+        "code, tool calling, logical or grammar error) and cleaning (all in the target language, "
+        "complete, coherent, an instruction); their reasons per row.",
+        rejected_description="Candidates a judge rejected: `judge`, `reason` (the issue or the "
+        "failed call's reason) and `judge_reason` (the judge's explanation).",
+    )
+    def judged_samples(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResource,
+                       run_config: dg.ResourceParam[RunConfig]) -> Filtered:
+        inputs = {name: lake.read(key) for name, key in subsets.items()}
+        cands = candidates(inputs.get("gathered"), inputs.get("translated"))
+        by_subset = dict(Counter(cands["subset"].to_list()))
+        context.log.info(f"judging {cands.height} candidates: {by_subset}")
+        run = llm.runner(context, run_config.llm, lake.root, JUDGED_KEY)
+        result = judge_candidates(cands, run, target=run_config.target_language,
+                                  params=run_config.translation.judge)
+        by_judge = dict(Counter(result.rejected["judge"].to_list()))
+        return _filtered(result, ids(cands), run.metadata, {
+            "candidates_by_subset": dg.MetadataValue.json(by_subset),
+            "rejected_by_judge": dg.MetadataValue.json(by_judge)})
+
+    return judged_samples
