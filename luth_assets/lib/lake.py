@@ -68,6 +68,11 @@ def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def input_file_hashes(files: Sequence[str]) -> dict[str, str]:
+    """sha256 of each local input file (remote ones are identified by their URI alone)."""
+    return {f: file_sha256(f) for f in files if is_local(f)}
+
+
 class LakeParquetIOManager(PolarsParquetIOManager):
     """dagster-polars' Parquet IO manager with atomic local writes.
 

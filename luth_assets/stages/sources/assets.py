@@ -9,7 +9,7 @@ import dagster as dg
 import polars as pl
 
 from luth_assets.lib.filter_node import Filtered, filter_node
-from luth_assets.lib.lake import StagedTable, file_sha256, is_local
+from luth_assets.lib.lake import StagedTable, input_file_hashes
 from luth_assets.lib.metadata import markdown_counts
 from luth_assets.lib.reconcile import ids
 from luth_assets.lib.source_reading import resolve_files
@@ -47,8 +47,7 @@ def raw_multilingual_asset(source_names: list[str]) -> dg.AssetsDefinition:
         stats = write_raw_table(name, source, run_config.language_id, staged, progress=progress)
         context.add_output_metadata({
             "source_uri": source.uri,
-            "input_files_sha256": dg.MetadataValue.json(
-                {f: file_sha256(f) for f in files if is_local(f)}),
+            "input_files_sha256": dg.MetadataValue.json(input_file_hashes(files)),
             "turns": stats.turns,
             "seconds": round(stats.seconds, 2),
             "rows_per_second": round(stats.rows_per_second, 1),

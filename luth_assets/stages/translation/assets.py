@@ -12,7 +12,7 @@ import dagster as dg
 import polars as pl
 
 from luth_assets.lib.filter_node import Filtered, filter_node
-from luth_assets.lib.lake import StagedTable, file_sha256, is_local
+from luth_assets.lib.lake import StagedTable, input_file_hashes
 from luth_assets.lib.reconcile import ids
 from luth_assets.lib.source_reading import resolve_files
 from luth_assets.resources import LakeResource, LLMResource
@@ -61,8 +61,7 @@ def english_seed_prompts_asset(seed_sources: list[str]) -> dg.AssetsDefinition:
         context.add_output_metadata({
             "source_uri": source.uri, "rows": stats.rows, "problem_rows": stats.problems,
             "limit": tcfg.limit if tcfg.limit is not None else "none",
-            "input_files_sha256": dg.MetadataValue.json(
-                {f: file_sha256(f) for f in files if is_local(f)}),
+            "input_files_sha256": dg.MetadataValue.json(input_file_hashes(files)),
         })
         return StagedTable(staged, stats.rows)
 
