@@ -14,6 +14,7 @@ import polars as pl
 from luth_assets.lib.models import evaluated_models, resolve_model
 from luth_assets.resources import LakeResource
 from luth_assets.stages import keys
+from luth_assets.stages.training.definitions import read_table
 
 GROUP = "evaluation"
 ITEMS_KEY = keys.BENCHMARK_ITEMS
@@ -26,6 +27,8 @@ MERGED_KEY = keys.MERGED_MODELS
 
 def _model_deps(config) -> list[dg.AssetDep]:
     deps = [dg.AssetDep(BASE_MODEL_KEY), dg.AssetDep(SFT_KEY)]
+    if config.evaluation.language_loss.enabled:  # held-out text of the loss-based view
+        deps += [dg.AssetDep(keys.SFT_MIX), dg.AssetDep(dg.AssetKey(["bronze", "english_seed_prompts"]))]
     if config.merging.recipe_names():
         deps.append(dg.AssetDep(MERGED_KEY, partition_mapping=dg.AllPartitionMapping()))
     return deps
@@ -45,7 +48,7 @@ def build_defs(ctx) -> dg.Definitions:
     config = ctx.config
     settings = config.evaluation
     specs = settings.specs()
-    names = list(specs)
+    names = list(specs) + settings.loss_names()
     models = evaluated_models(config)
     benchmark_parts = dg.StaticPartitionsDefinition(names)
     cells = dg.MultiPartitionsDefinition(
@@ -61,6 +64,9 @@ def build_defs(ctx) -> dg.Definitions:
         metadata={"partition_expr": "benchmark"},
     )
     def benchmark_items(context: dg.AssetExecutionContext) -> pl.DataFrame:
+        if context.partition_key not in specs:  # loss view: its held-out text stays out of decontamination
+            context.add_output_metadata({"items": 0, "source": "held-out text, read when scoring"})
+            return pl.DataFrame([], schema=items_frame_schema())
         spec = specs[context.partition_key]
         items = load_items(spec, settings.limit)
         context.log.info(f"{spec.name}: {len(items)} items from {spec.path or spec.hub_id}")
@@ -92,7 +98,10 @@ def build_defs(ctx) -> dg.Definitions:
         description="Per-sample results of one model on one benchmark: prompt, response or "
         "choice log-likelihoods, extracted answer, correct; aggregate score in metadata.",
     )
-    def benchmark_scores(context: dg.AssetExecutionContext, items: pl.DataFrame) -> pl.DataFrame:
+    def benchmark_scores(
+        context: dg.AssetExecutionContext, lake: LakeResource, items: pl.DataFrame
+    ) -> pl.DataFrame:
+        from luth_train.evaluation.language_loss import score_language_loss, weighted_loss
         from luth_train.evaluation.model_io import load_model
 
         keys = context.partition_key.keys_by_dimension
@@ -105,6 +114,13 @@ def build_defs(ctx) -> dg.Definitions:
             )
         options = settings.options()
         lm = load_model(path, device=options.device, dtype=options.dtype)
+        if name not in specs:  # language_loss_fr / language_loss_en
+            rows = score_language_loss(lm, name, lambda k: read_table(lake, dg.AssetKey(list(k))).collect(),
+                                       settings.language_loss.max_texts, options.batch_size)
+            context.add_output_metadata({"model": model, "model_path": path, "benchmark": name,
+                                         "metric": "mean_token_loss", "score": weighted_loss(rows),
+                                         "stderr": None, "n": len(rows)})
+            return scores_frame(rows, model)
         result = evaluate_benchmark(lm, specs[name], options, items=items.to_dicts(), log=context.log.info)
         s = result.summary
         context.log.info(f"{model} x {name}: score {s['score']} ± {s['stderr']} on {s['n']} items")
@@ -135,7 +151,8 @@ def build_defs(ctx) -> dg.Definitions:
         context: dg.AssetExecutionContext, lake: LakeResource, scores: dict[str, pl.LazyFrame]
     ) -> pl.DataFrame:
         frame = pl.concat([lf.collect() for lf in scores.values()], how="diagonal_relaxed")
-        table = score_table(frame, models, names)
+        identities = {m: resolve_model(config, ctx.settings.lake_root, m) for m in models}
+        table = score_table(frame, models, names, identities=identities)
         cells_done = cell_scores(frame).height
         missing = len(models) * len(names) - len(scores)
         if missing:
