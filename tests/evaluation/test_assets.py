@@ -247,3 +247,28 @@ def test_published_numbers_are_the_model_cards():
     assert recognise("/models/qwen3-1.7b/").name == "Qwen3-1.7B"
     assert reference_for("/lake/models/merged/x", "Qwen/Qwen3-1.7B").name == "Luth-1.7B"
     assert reference_for("/lake/models/sft", None) is None
+
+
+def test_best_merge_plot_shows_the_held_out_losses_beside_the_pareto_front():
+    import io
+
+    from PIL import Image
+
+    from luth_assets.stages.merging.pareto import choose_merge, pareto_plot_png
+    from luth_assets.stages.merging.settings import ParetoRule
+
+    table = pl.DataFrame(
+        {
+            "model": ["base", "sft", "merge-a", "merge-b"],
+            "kind": ["ours"] * 4,
+            "fr_average": [20.0, 35.0, 30.0, 33.0],
+            "en_average": [40.0, 30.0, 41.0, 39.0],
+            "language_loss_fr": [6.2, 4.9, 5.3, 5.0],
+            "language_loss_en": [4.7, 4.9, 4.6, 4.8],
+        }
+    )
+    choice = choose_merge(table, ["a", "b"], ParetoRule())
+    with_losses = Image.open(io.BytesIO(pareto_plot_png(table, choice)))
+    accuracy_only = table.drop("language_loss_fr", "language_loss_en")
+    without = Image.open(io.BytesIO(pareto_plot_png(accuracy_only, choice)))
+    assert with_losses.width == 2 * without.width  # a second panel: French vs English loss
