@@ -1,1 +1,1 @@
-"""Evaluation stage (issue 8): benchmark registry, per-sample scores, the score table."""
+"""Evaluation stage: benchmark registry, per-sample scores, the score table."""
