@@ -83,3 +83,20 @@ def test_hellaswag_fr_generates_one_letter_scored_by_exact_match(tiny_lm):
     for item, row in zip(items, result.rows, strict=True):
         assert row["choice_logliks"] is None and isinstance(row["response"], str)
         assert row["correct"] == (row["response"].strip() == "ABCD"[item["gold_index"]])
+
+
+def test_a_thinking_run_scores_only_a_terminated_answer(tiny_lm, qwen3_style_tokenizer):
+    spec = get_spec("gpqa_diamond_fr").with_source(path=str(DEMO_BENCHMARKS / "gpqa_diamond_fr.jsonl"))
+    saved = tiny_lm.tokenizer.chat_template
+    tiny_lm.tokenizer.chat_template = qwen3_style_tokenizer.chat_template
+    try:
+        options = EvalOptions(num_runs=1, enable_thinking=True, max_new_tokens=4)
+        result = evaluate_benchmark(tiny_lm, spec, options)
+    finally:
+        tiny_lm.tokenizer.chat_template = saved
+    for row in result.rows:
+        assert row["prompt"].endswith("<|im_start|>assistant\n")  # free to open a think block
+        # the tiny model never closes a think block in four tokens: no answer, scored wrong
+        assert "</think>" not in row["response"]
+        assert row["extracted"] is None and row["correct"] is False
+        assert '"unterminated_thinking": true' in row["details"]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import polars as pl
+import pytest
 
 from luth_assets.cli import main as luth
 
@@ -115,6 +116,35 @@ def test_luth_eval_path_override_and_errors(tiny_model_dir, tmp_path, capsys):
         ]
     )
     assert code == 0 and capsys.readouterr().out.splitlines()[1].split()[:2] == ["hellaswag_en", "1"]
+
+
+def test_luth_eval_prints_the_published_scores_of_a_known_model(tiny_model_dir, tmp_path, capsys):
+    # a checkpoint folder named like a published model is recognised (here: the tiny model)
+    model = tmp_path / "Qwen3-0.6B"
+    shutil.copytree(tiny_model_dir, model)
+    code = luth(
+        [
+            "eval",
+            "--model",
+            str(model),
+            "--benchmarks",
+            "arc_challenge_fr",
+            "--limit",
+            "2",
+            "--num-runs",
+            "1",
+            "--path",
+            f"arc_challenge_fr={DEMO_BENCHMARKS / 'arc_challenge_fr.jsonl'}",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "| published Qwen3-0.6B | published | 31.57 |" in out
+    lines = out.splitlines()
+    ours = next(line for line in lines if line.startswith(f"| {model} | ours |"))
+    diff = next(line for line in lines if line.startswith(f"| {model} - Qwen3-0.6B | difference |"))
+    score = float(ours.split("|")[3])
+    assert float(diff.split("|")[3]) == pytest.approx(score - 31.57, abs=0.01)
 
 
 def test_dump_prompts_needs_no_model_and_renders_the_chat_template(tiny_model_dir, tmp_path, capsys):

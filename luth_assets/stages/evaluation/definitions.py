@@ -59,7 +59,7 @@ def build_defs(ctx) -> dg.Definitions:
         key=ITEMS_KEY,
         group_name=GROUP,
         partitions_def=benchmark_parts,
-        code_version="1",
+        code_version="2",
         description="Normalised items of one benchmark (first `evaluation.limit` rows).",
         metadata={"partition_expr": "benchmark"},
     )
@@ -85,7 +85,7 @@ def build_defs(ctx) -> dg.Definitions:
         key=SCORES_KEY,
         group_name=GROUP,
         partitions_def=cells,
-        code_version="1",
+        code_version="2",
         ins={
             "items": dg.AssetIn(
                 ITEMS_KEY,
@@ -142,7 +142,7 @@ def build_defs(ctx) -> dg.Definitions:
     @dg.asset(
         key=TABLE_KEY,
         group_name=GROUP,
-        code_version="1",
+        code_version="2",
         ins={"scores": dg.AssetIn(SCORES_KEY, metadata={"allow_missing_partitions": True})},
         description="The paper's table: models x benchmarks (percent), French and English "
         "averages, deltas vs the base model; Markdown and a plot in metadata.",
