@@ -63,6 +63,24 @@ def test_score_table_has_base_sft_and_merges_and_a_merge_is_chosen(demo_lake) ->
     assert len(chosen) == 1 and chosen[0]["model"] in models
 
 
+def test_held_out_losses_show_the_french_english_trade_off(demo_lake) -> None:
+    """The paper's mechanism on the tiny demo models: SFT on French lowers the French loss and
+    raises the English one; every merge lies between on French and forgets less English than SFT;
+    the more SFT a linear merge takes, the lower its French loss."""
+    _, env = demo_lake
+    rows = sql(env, "select model, language_loss_fr, language_loss_en from score_table where kind = 'ours'")
+    loss = {r["model"]: (float(r["language_loss_fr"]), float(r["language_loss_en"])) for r in rows}
+    (base_fr, base_en), (sft_fr, sft_en) = loss["base"], loss["sft"]
+    assert sft_fr < base_fr and sft_en > base_en
+    merges = {m: v for m, v in loss.items() if m.startswith("merge-")}
+    assert merges
+    for model, (fr, en) in merges.items():
+        assert sft_fr <= fr <= base_fr, model
+        assert en < sft_en, model
+    linear = sorted((float(m.split("_a")[1]), fr) for m, (fr, _) in merges.items() if "linear_a" in m)
+    assert [fr for _, fr in linear] == sorted((fr for _, fr in linear), reverse=True)
+
+
 def test_bad_demo_pdfs_are_quarantined_with_reasons(demo_lake) -> None:
     _, env = demo_lake
     reasons = {r["reason"] for r in sql(env, "select reason from exam_quarantine")}

@@ -1,12 +1,19 @@
 """`luth eval`: score a model on benchmarks, or score given IFEval responses.
 
     luth eval --model PATH_OR_ID --benchmarks NAME[,NAME] [--limit N] [--output FILE]
+    luth eval --dump-prompts OUT.jsonl --benchmarks NAMES [--path NAME=FILE[:FORMAT]] [--limit N]
+              [--config FILE] [--tokenizer PATH]
     luth eval ifeval-score --prompts FILE.jsonl --responses FILE.jsonl [--output FILE]
 
 Benchmark names are the registry's (`arc_challenge_fr`, ...), a task name for both languages
 (`mmlu`), or `all`. Local benchmark files come from the `evaluation.benchmarks` section of the run
 configuration (`--config`, default `$LUTH_CONFIG` or data_lake/landing/luth.yaml when present);
-`--path NAME=FILE[:FORMAT]` overrides one. Without a local file, the hub id is used.
+`--path NAME=FILE[:FORMAT]` overrides one (without `:FORMAT` the file is read in the hub dataset's
+own columns). Without a local file, the hub id is used. The protocol settings (chat template,
+system prompt, thinking, runs) come from the same section, with the authors' defaults.
+
+`--dump-prompts` needs no model: one JSON row per item (benchmark, item_id, query, instruction,
+choices, gold_index, and with `--tokenizer` the exact `model_input` after the chat template).
 """
 
 from __future__ import annotations
@@ -36,12 +43,29 @@ def _config_section(path: str | None) -> tuple[dict, Path | None]:
 
 
 def _format_summary(summaries: list[dict]) -> str:
-    lines = [f"{'benchmark':<18} {'n':>5} {'score':>8} {'stderr':>8}  metric"]
+    lines = [f"{'benchmark':<18} {'n':>5} {'score':>8} {'stderr':>8} {'runs':>4} {'std':>6}  metric"]
     for s in summaries:
         score = "-" if s["score"] is None else f"{100 * s['score']:.2f}"
         stderr = "-" if s["stderr"] is None else f"{100 * s['stderr']:.2f}"
-        lines.append(f"{s['benchmark']:<18} {s['n']:>5} {score:>8} {stderr:>8}  {s['metric']}")
+        std = "-" if s["score_std"] is None else f"{100 * s['score_std']:.2f}"
+        runs = s["num_runs"]
+        lines.append(
+            f"{s['benchmark']:<18} {s['n']:>5} {score:>8} {stderr:>8} {runs:>4} {std:>6}  {s['metric']}"
+        )
     return "\n".join(lines)
+
+
+def _published_table(results, model: str) -> str:
+    """The score table of this model, with the published row and the difference when the model
+    is one the paper reports (Markdown)."""
+    import polars as pl
+
+    from luth_train.evaluation.tables import score_table, scores_frame, to_markdown
+
+    frame = pl.concat([scores_frame(r.rows, model) for r in results])
+    names = [r.spec.name for r in results]
+    table = score_table(frame, [model], names, base=model, identities={model: model})
+    return "\n" + to_markdown(table.drop("fr_delta", "en_delta"))
 
 
 def _write_rows(rows: list[dict], output: str) -> None:
@@ -65,7 +89,9 @@ def cmd_eval(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
         prog="luth eval", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--model", required=True, help="local checkpoint folder or hub id")
+    p.add_argument("--model", help="local checkpoint folder or hub id (not with --dump-prompts)")
+    p.add_argument("--dump-prompts", metavar="OUT.jsonl", help="write each item's prompt; no model needed")
+    p.add_argument("--tokenizer", help="with --dump-prompts: add model_input through this chat template")
     p.add_argument("--benchmarks", required=True, help="comma-separated names, task names or 'all'")
     p.add_argument("--limit", type=int, default=None, help="first N items of each benchmark")
     p.add_argument("--output", help="per-sample rows to FILE (.parquet, or .jsonl)")
@@ -80,11 +106,16 @@ def cmd_eval(argv: list[str]) -> int:
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--max-new-tokens", type=int, default=None)
     p.add_argument("--system-prompt", default=None)
+    p.add_argument("--num-runs", type=int, default=None, help="runs averaged (default: config, else 3)")
+    p.add_argument("--enable-thinking", action="store_true", default=None, help="thinking mode on")
+    p.add_argument("--no-chat-template", action="store_true", help="score without the chat template")
     p.add_argument("--backend", choices=["transformers", "vllm"], default=None)
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 (default: cuda when available)")
     args = p.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         p.error("--limit must be at least 1")
+    if not args.model and not args.dump_prompts:
+        p.error("give --model (to score) or --dump-prompts OUT.jsonl (to write the prompts)")
 
     try:
         section, base = _config_section(args.config)
@@ -110,25 +141,64 @@ def cmd_eval(argv: list[str]) -> int:
                 path=str(Path(overrides[name]["path"]).resolve()), format=overrides[name]["format"]
             )
         specs.append(spec)
-    options = EvalOptions(
-        limit=args.limit,
-        batch_size=args.batch_size or int(section.get("batch_size", 8)),
-        max_new_tokens=args.max_new_tokens or int(section.get("max_new_tokens", 512)),
-        system_prompt=args.system_prompt if args.system_prompt is not None else section.get("system_prompt"),
-        backend=args.backend or section.get("backend", "transformers"),
-        device=args.device,
-        nltk_data=section.get("nltk_data"),
+    from luth_train.evaluation.runner import DEFAULT_SYSTEM_PROMPT
+
+    use_chat_template = False if args.no_chat_template else bool(section.get("use_chat_template", True))
+    system_prompt = (
+        args.system_prompt
+        if args.system_prompt is not None
+        else section.get("system_prompt", DEFAULT_SYSTEM_PROMPT)
     )
+    enable_thinking = args.enable_thinking or bool(section.get("enable_thinking", False))
+    from luth_train.evaluation.chat import ChatTemplateError
     from luth_train.evaluation.items import BenchmarkDataError
     from luth_train.evaluation.model_io import ModelLoadError
 
+    if args.dump_prompts:
+        from luth_train.evaluation.dump import dump_prompts, load_tokenizer
+
+        try:
+            tok = load_tokenizer(args.tokenizer) if args.tokenizer else None
+            n = dump_prompts(
+                specs,
+                args.dump_prompts,
+                limit=args.limit,
+                tokenizer=tok,
+                use_chat_template=use_chat_template,
+                system_prompt=system_prompt,
+                enable_thinking=enable_thinking,
+                tokenizer_name=args.tokenizer or "",
+            )
+        except (BenchmarkDataError, ChatTemplateError, ValueError, OSError) as err:
+            print(f"luth eval: {err}", file=sys.stderr)
+            return 1
+        print(f"{n} prompts of {len(specs)} benchmark(s) written to {args.dump_prompts}")
+        return 0
+    try:
+        options = EvalOptions(
+            limit=args.limit,
+            batch_size=args.batch_size or int(section.get("batch_size", 8)),
+            max_new_tokens=args.max_new_tokens or section.get("max_new_tokens"),
+            use_chat_template=use_chat_template,
+            system_prompt=system_prompt,
+            enable_thinking=enable_thinking,
+            temperature=float(section.get("temperature", 0.0)),
+            num_runs=args.num_runs or int(section.get("num_runs", 3)),
+            backend=args.backend or section.get("backend", "transformers"),
+            device=args.device,
+            nltk_data=section.get("nltk_data"),
+        )
+    except ValueError as err:
+        print(f"luth eval: {err}", file=sys.stderr)
+        return 2
     try:
         results = evaluate_model(args.model, specs, options, log=lambda m: print(m, file=sys.stderr))
-    except (BenchmarkDataError, ModelLoadError) as err:
+    except (BenchmarkDataError, ModelLoadError, ChatTemplateError) as err:
         print(f"luth eval: {err}", file=sys.stderr)
         return 1
     summaries = [r.summary for r in results]
     print(_format_summary(summaries))
+    print(_published_table(results, args.model))
     if args.output:
         rows = [dict(row, model=args.model) for r in results for row in r.rows]
         _write_rows(rows, args.output)

@@ -1,4 +1,4 @@
-"""Greedy generation through the model's chat template (temperature 0, as the paper).
+"""Greedy generation (temperature 0, as the paper) from the model inputs `chat.model_input` built.
 
 `transformers` backend by default; `vllm` on a GPU when installed (`backend="vllm"`).
 """
@@ -10,33 +10,20 @@ from collections.abc import Callable, Sequence
 from luth_train.evaluation.model_io import LoadedModel
 
 
-def chat_messages(user: str, system_prompt: str | None) -> list[dict[str, str]]:
-    messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
-    return messages + [{"role": "user", "content": user}]
-
-
-def apply_chat_template(tokenizer, user: str, system_prompt: str | None) -> str:
-    if not getattr(tokenizer, "chat_template", None):
-        raise ValueError("the tokenizer has no chat template; generative benchmarks need one")
-    return tokenizer.apply_chat_template(
-        chat_messages(user, system_prompt), tokenize=False, add_generation_prompt=True
-    )
-
-
 def generate_greedy(
     lm: LoadedModel,
-    prompts: Sequence[str],
+    texts: Sequence[str],
     *,
-    system_prompt: str | None = None,
     max_new_tokens: int = 512,
     batch_size: int = 8,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[str]:
-    """Responses to each user prompt, greedy decoding, special tokens stripped."""
+    """Responses to each model input (already through the chat template), greedy decoding,
+    special tokens stripped."""
     import torch
 
     tok = lm.tokenizer
-    texts = [apply_chat_template(tok, p, system_prompt) for p in prompts]
+    texts = list(texts)
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     out: list[str | None] = [None] * len(texts)
     old_side = tok.padding_side
@@ -73,9 +60,7 @@ def generate_greedy(
     return [o or "" for o in out]
 
 
-def generate_vllm(
-    model_path: str, tokenizer, prompts: Sequence[str], *, system_prompt: str | None, max_new_tokens: int
-) -> list[str]:
+def generate_vllm(model_path: str, texts: Sequence[str], *, max_new_tokens: int) -> list[str]:
     """The same, through vLLM (GPU). Fails clearly when vLLM is not installed."""
     try:
         from vllm import LLM, SamplingParams
@@ -84,7 +69,6 @@ def generate_vllm(
             "evaluation backend 'vllm' needs the vllm package (GPU machines: "
             "pip install vllm); use backend 'transformers' otherwise"
         ) from None
-    texts = [apply_chat_template(tokenizer, p, system_prompt) for p in prompts]
     llm = LLM(model=model_path, trust_remote_code=False)
-    outputs = llm.generate(texts, SamplingParams(temperature=0.0, max_tokens=max_new_tokens))
+    outputs = llm.generate(list(texts), SamplingParams(temperature=0.0, max_tokens=max_new_tokens))
     return [o.outputs[0].text.strip() for o in outputs]

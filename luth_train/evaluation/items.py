@@ -1,26 +1,28 @@
 """Load a benchmark's rows (local file or hub) and normalise them to one item shape.
 
-Every item is a dict with the `gold/benchmark_items` columns: benchmark, task, language, item_id,
-sample_id, question, choices (list[str], empty when generative), gold_index (int | None),
-answer (str), metadata (JSON str). A row that cannot be read raises `BenchmarkDataError` naming
-the file, the row and the problem.
+A local file is read in the hub dataset's own columns (`format: hub`) or converted from a
+stand-in shape (`to_hub_row`); each row is then rendered by the benchmark's protocol
+(`protocol.render_row`). Every item is a dict with the `gold/benchmark_items` columns: benchmark,
+task, language, item_id, sample_id, question, choices (option texts, empty when generative),
+gold_index (int | None), answer (str), query (the user turn), targets (the protocol's choices),
+instruction, metadata (JSON str: source, the hub row the protocol reads). A row that cannot be
+read raises `BenchmarkDataError` naming the file, the row and the missing column.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import random
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from luth_train.evaluation.hub import hub_unreachable_reason
+from luth_train.evaluation.protocol import LETTERS, PROTOCOLS, Doc, ProtocolError, render_row
 from luth_train.evaluation.registry import BenchmarkSpec
 from luth_train.sample_ids import make_sample_id
 
-LETTERS = "ABCDEFGHIJ"
 ITEM_COLUMNS = (
     "benchmark",
     "task",
@@ -31,6 +33,9 @@ ITEM_COLUMNS = (
     "choices",
     "gold_index",
     "answer",
+    "query",
+    "targets",
+    "instruction",
     "metadata",
 )
 
@@ -117,7 +122,7 @@ def _read_hub(spec: BenchmarkSpec) -> Iterator[tuple[str, dict]]:
     try:
         from datasets import load_dataset
 
-        ds = load_dataset(spec.hub_id, spec.hub_config, split=spec.split)
+        ds = load_dataset(spec.hub_id, spec.hub_config, split=spec.split, revision=spec.revision)
     except Exception as err:  # offline, gated or missing: say what to do
         raise BenchmarkDataError(
             f"benchmark {spec.name}: cannot load {spec.hub_id} ({spec.hub_config or 'default'}, "
@@ -138,13 +143,6 @@ def read_rows(spec: BenchmarkSpec) -> Iterator[tuple[str, dict]]:
 # ---------------------------------------------------------------------------- normalising
 
 
-def _need(row: dict, where: str, *keys: str) -> Any:
-    for key in keys:
-        if key in row and row[key] is not None:
-            return row[key]
-    raise BenchmarkDataError(f"{where}: missing field {' or '.join(repr(k) for k in keys)}")
-
-
 def _letter_index(value: Any, n: int, where: str) -> int:
     if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
         index = int(value)
@@ -160,94 +158,127 @@ def _letter_index(value: Any, n: int, where: str) -> int:
     return index
 
 
-def _choices_list(value: Any, where: str) -> list[str]:
-    if isinstance(value, dict):
-        value = value.get("text")
-    if not isinstance(value, list | tuple) or len(value) < 2 or not all(isinstance(c, str) for c in value):
-        raise BenchmarkDataError(f"{where}: `choices` must be a list of at least 2 strings")
-    return [c.strip() for c in value]
+def _need(row: dict, where: str, key: str) -> Any:
+    if key not in row or row[key] is None:
+        raise BenchmarkDataError(f"{where}: missing column {key!r} (columns present: {sorted(row)})")
+    return row[key]
 
 
-def _normalise(spec: BenchmarkSpec, where: str, row: dict, index: int) -> dict:
+def to_hub_row(spec: BenchmarkSpec, where: str, row: dict) -> dict:
+    """A row of a stand-in `format` converted to the benchmark's hub columns (`hub`: as is)."""
     fmt = spec.format
-    meta: dict[str, Any] = {"source": where}
-    choices: list[str] = []
-    gold: int | None = None
-    answer = ""
-    item_id = str(index)
-    if fmt == "ifeval":
-        item_id = str(row.get("key", index))
-        question = _need(row, where, "prompt")
-        ids = _need(row, where, "instruction_id_list")
-        kwargs = _need(row, where, "kwargs")
+    if fmt == "hub":
+        return row
+    if fmt == "mmlu_csv":
+        if spec.task != "mmlu":
+            raise BenchmarkDataError(f"benchmark {spec.name}: format mmlu_csv is for MMLU only")
+        options, answer = row["choices"], str(row["answer"]).strip()
+        if spec.name == "mmlu_fr":  # openai/MMMLU's columns
+            return {
+                "Question": row["question"],
+                **dict(zip("ABCD", options, strict=True)),
+                "Answer": answer,
+                "Subject": row["subject"],
+            }
+        return {
+            "question": row["question"],
+            "subject": row["subject"],
+            "choices": options,
+            "answer": LETTERS.index(answer) if answer in LETTERS else int(answer),
+        }
+    if fmt == "mgsm_tsv":
+        answer = str(_need(row, where, "answer")).strip()
+        return {
+            "problem": _need(row, where, "question"),
+            "solution": f"$\\boxed{{{answer}}}$",
+            "answer": answer,
+        }
+    if fmt == "gpqa_prompts":
+        text = re.split(r"\n\s*Please write your final answer", str(_need(row, where, "prompt")))[0].strip()
+        options = re.findall(r"^\(([A-J])\)\s*(.+)$", text, flags=re.M)
+        if len(options) != 4:
+            raise BenchmarkDataError(f"{where}: expected four '(A) ...' options in column 'prompt'")
+        question = text[: text.index(f"({options[0][0]})")].strip()
+        texts = [t.strip() for _, t in options]
+        gold = _letter_index(_need(row, where, "answer"), 4, where)
+        wrong = [t for i, t in enumerate(texts) if i != gold]
+        out = {"Correct Answer": texts[gold]} | {f"Incorrect Answer {i}": w for i, w in enumerate(wrong, 1)}
+        return out | ({"problem": question} if spec.language == "fr" else {"Question": question})
+    raise BenchmarkDataError(f"benchmark {spec.name}: unknown format {fmt!r}")
+
+
+def _item_id(spec: BenchmarkSpec, row: dict, index: int) -> str:
+    for key in ("key", "id", "unique_id", "Record ID", "ind"):
+        if row.get(key) is not None:
+            return str(row[key])
+    subject = row.get("subject") or row.get("Subject")
+    return f"{subject}-{index}" if subject and spec.task == "mmlu" else str(index)
+
+
+def _raw_parts(name: str, row: dict, doc: Doc) -> tuple[str, list[str], str]:
+    """(question text, option texts in rendered order, answer text) for reading and
+    decontamination (the protocol's `query` and `targets` are what the model sees)."""
+    if name.startswith("ifeval"):
+        return row["prompt"], [], ""
+    if name == "mmlu_fr":
+        return row["Question"], [str(row[k]) for k in "ABCD"], str(row["Answer"])
+    if name.startswith("gpqa"):
+        wrong = [str(row[f"Incorrect Answer {i}"]) for i in (1, 2, 3)]
+        options = wrong[: doc.gold_index] + [str(row["Correct Answer"])] + wrong[doc.gold_index :]
+        return row.get("problem") or row.get("Question"), options, LETTERS[doc.gold_index]
+    if name.startswith("math500"):
+        return row["problem"], [], str(row.get("answer") or boxed_answer(row["solution"]) or "")
+    if name.startswith("arc"):
+        choices = row["choices"]["text"] if isinstance(row["choices"], dict) else row["choices"]
+        return row["question"], [str(c) for c in choices], str(row["answerKey"])
+    if name.startswith("hellaswag"):
+        return f"{row['ctx_a']} {row['ctx_b']}".strip(), [str(e) for e in row["endings"]], str(row["label"])
+    question = row.get("question", "")
+    return question, [str(c) for c in row.get("choices", [])], ""
+
+
+def boxed_answer(solution: str) -> str | None:
+    """The content of the last \\boxed{...} of a solution (balanced braces), or None."""
+    start = solution.rfind("\\boxed{")
+    if start < 0:
+        return None
+    depth, i, out = 1, start + len("\\boxed{"), []
+    while i < len(solution):
+        ch = solution[i]
+        depth += (ch == "{") - (ch == "}")
+        if depth == 0:
+            return "".join(out)
+        out.append(ch)
+        i += 1
+    return None
+
+
+def _json_safe(row: dict, columns: Iterable[str]) -> dict:
+    return {k: row[k] for k in columns if k in row}
+
+
+def _normalise(spec: BenchmarkSpec, where: str, row: dict, index: int, seen: set[str] | None = None) -> dict:
+    hub_row = to_hub_row(spec, where, row)
+    item_id = _item_id(spec, hub_row, index)
+    if seen is not None and item_id in seen:
+        item_id = f"{item_id}#{index}"
+    try:
+        doc = render_row(spec.name, hub_row, item_id=item_id, run=0, where=where)
+    except ProtocolError as err:
+        raise BenchmarkDataError(str(err)) from None
+    kept = _json_safe(hub_row, (*PROTOCOLS[spec.name].columns, "subject", "Subject", "answer"))
+    meta: dict[str, Any] = {"source": where, "row": kept}
+    if spec.scoring == "ifeval":
+        ids, kwargs = hub_row["instruction_id_list"], hub_row["kwargs"]
         if not isinstance(ids, list) or not isinstance(kwargs, list) or len(ids) != len(kwargs):
             raise BenchmarkDataError(f"{where}: instruction_id_list and kwargs must be lists of one length")
         meta |= {
             "instruction_id_list": ids,
             "kwargs": [{k: v for k, v in (kw or {}).items() if v is not None} for kw in kwargs],
         }
-    elif fmt in ("mmlu", "mmlu_csv"):
-        question = _need(row, where, "question", "Question")
-        if "choices" in row:
-            choices = _choices_list(row["choices"], where)
-        else:
-            choices = [str(_need(row, where, L)).strip() for L in "ABCD"]
-        gold = _letter_index(_need(row, where, "answer", "Answer"), len(choices), where)
-        meta["subject"] = row.get("subject") or row.get("Subject") or ""
-        item_id = f"{meta['subject']}-{index}" if meta["subject"] else str(index)
-    elif fmt == "arc":
-        item_id = str(row.get("id", index))
-        question = _need(row, where, "question")
-        choices = _choices_list(_need(row, where, "choices"), where)
-        key = _need(row, where, "answerKey")
-        labels = row["choices"].get("label") if isinstance(row["choices"], dict) else None
-        gold = labels.index(key) if labels and key in labels else _letter_index(key, len(choices), where)
-    elif fmt == "hellaswag":
-        item_id = str(row.get("ind", index))
-        ctx = row.get("ctx") or f"{row.get('ctx_a', '')} {str(row.get('ctx_b', '')).capitalize()}".strip()
-        if not ctx:
-            raise BenchmarkDataError(f"{where}: missing field 'ctx' (or 'ctx_a'/'ctx_b')")
-        question = _hellaswag_clean(ctx)
-        choices = [_hellaswag_clean(e) for e in _choices_list(_need(row, where, "endings"), where)]
-        gold = _letter_index(_need(row, where, "label"), len(choices), where)
-        meta["activity_label"] = row.get("activity_label") or ""
-    elif fmt == "gpqa":
-        question = _need(row, where, "Question", "question")
-        correct = str(_need(row, where, "Correct Answer", "correct_answer")).strip()
-        wrong = [
-            str(_need(row, where, f"Incorrect Answer {i}", f"incorrect_answer_{i}")).strip()
-            for i in (1, 2, 3)
-        ]
-        item_id = str(row.get("Record ID", index))
-        # Fixed shuffle per item, so the gold letter does not always sit at A.
-        choices = [correct] + wrong
-        random.Random(f"{spec.name}:{item_id}").shuffle(choices)
-        gold = choices.index(correct)
-        answer = LETTERS[gold]
-    elif fmt == "gpqa_prompts":
-        question = _need(row, where, "prompt")
-        # The options are inside the prompt; keep only the question text before its instructions.
-        question = re.split(r"\n\s*Please write your final answer", question)[0].strip()
-        options = re.findall(r"^\(([A-J])\)\s*(.+)$", question, flags=re.M)
-        if len(options) < 2:
-            raise BenchmarkDataError(f"{where}: no '(A) ...' options found in the prompt")
-        choices = [text.strip() for _, text in options]
-        question = question[: question.index(f"({options[0][0]})")].strip()
-        gold = _letter_index(_need(row, where, "answer"), len(choices), where)
-        answer = LETTERS[gold]
-    elif fmt in ("math", "mgsm_tsv"):
-        question = _need(row, where, "problem", "question")
-        answer = str(_need(row, where, "answer")).strip()
-        for key in ("subject", "level", "unique_id"):
-            if row.get(key) is not None:
-                meta[key] = row[key]
-        item_id = str(row.get("unique_id", index))
-    else:
-        raise BenchmarkDataError(f"benchmark {spec.name}: unknown format {fmt!r}")
+    question, options, answer = _raw_parts(spec.name, hub_row, doc)
     if not isinstance(question, str) or not question.strip():
         raise BenchmarkDataError(f"{where}: empty question/prompt")
-    if gold is not None and not answer:
-        answer = choices[gold]
     return {
         "benchmark": spec.name,
         "task": spec.task,
@@ -255,18 +286,14 @@ def _normalise(spec: BenchmarkSpec, where: str, row: dict, index: int) -> dict:
         "item_id": item_id,
         "sample_id": make_sample_id(spec.name, item_id),
         "question": question.strip(),
-        "choices": choices,
-        "gold_index": gold,
+        "choices": options,
+        "gold_index": doc.gold_index,
         "answer": answer,
+        "query": doc.query,
+        "targets": doc.choices,
+        "instruction": doc.instruction,
         "metadata": json.dumps(meta, ensure_ascii=False, default=str),
     }
-
-
-def _hellaswag_clean(text: str) -> str:
-    """lm-eval's HellaSwag preprocessing: drop WikiHow bracket tags, squeeze spaces."""
-    text = text.strip().replace(" [title]", ". ")
-    text = re.sub(r"\[.*?\]", "", text)
-    return text.replace("  ", " ")
 
 
 def load_items(spec: BenchmarkSpec, limit: int | None = None) -> list[dict]:
@@ -276,10 +303,7 @@ def load_items(spec: BenchmarkSpec, limit: int | None = None) -> list[dict]:
     for index, (where, row) in enumerate(read_rows(spec)):
         if limit is not None and len(items) >= limit:
             break
-        item = _normalise(spec, where, row, index)
-        if item["item_id"] in seen:
-            item["item_id"] = f"{item['item_id']}#{index}"
-            item["sample_id"] = make_sample_id(spec.name, item["item_id"])
+        item = _normalise(spec, where, row, index, seen)
         seen.add(item["item_id"])
         items.append(item)
     if not items:
@@ -301,6 +325,9 @@ def items_frame_schema() -> dict:
         "choices": pl.List(pl.String),
         "gold_index": pl.Int64,
         "answer": pl.String,
+        "query": pl.String,
+        "targets": pl.List(pl.String),
+        "instruction": pl.String,
         "metadata": pl.String,
     }
 

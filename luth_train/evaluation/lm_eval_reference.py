@@ -15,9 +15,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from luth_train.evaluation.templates import TARGET_DELIMITER, mc_request
-
 TASK_NAME = "luth_mc_reference"
+TARGET_DELIMITER = " "
+
+
+def lm_eval_request(item: dict) -> tuple[str, list[str]]:
+    """(context, choices) in lm-eval's shape (the continuation is delimiter + choice) for the
+    item's protocol query and targets, without chat template: the same strings our log-likelihood
+    reads with `use_chat_template: false`."""
+    query, targets = item["query"], list(item["targets"])
+    if all(t.startswith(TARGET_DELIMITER) for t in targets):
+        return query, [t[len(TARGET_DELIMITER) :] for t in targets]
+    if query.endswith(TARGET_DELIMITER):  # HellaSwag: the space ends the query
+        return query[: -len(TARGET_DELIMITER)], targets
+    raise ValueError(f"{item['benchmark']} {item['item_id']}: no lm-eval delimiter fits its targets")
 
 
 @dataclass
@@ -34,8 +45,7 @@ def write_task(items: Sequence[dict], folder: Path) -> Path:
     docs = folder / "docs.jsonl"
     with docs.open("w", encoding="utf-8") as fh:
         for i, item in enumerate(items):
-            context, continuations = mc_request(item)
-            choices = [c[len(TARGET_DELIMITER) :] for c in continuations]
+            context, choices = lm_eval_request(item)
             fh.write(
                 json.dumps(
                     {"idx": i, "context": context, "choices": choices, "gold": item["gold_index"]},

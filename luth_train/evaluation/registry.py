@@ -1,15 +1,17 @@
 """The twelve evaluations of the Luth paper: six benchmarks, each in French and English.
 
-Each entry says where the items come from in a real run (hub id, config, split, the row shape
-`format`), which prompt template renders them, and how a response is scored:
+Each entry says where the items come from in a real run (hub id, config, split) and how a
+response is scored (the prompt and metric of each benchmark are in `protocol.py`):
 
-- `loglik_mc`   : multiple choice by log-likelihood of each choice (ARC, HellaSwag, MMLU);
+- `loglik_mc`   : multiple choice by log-likelihood of each choice (ARC, MMLU, HellaSwag English);
+- `gen_exact`   : generation of one letter, exact match (HellaSwag French, as the authors);
 - `gen_letter`  : generation, the chosen letter is extracted (GPQA-Diamond);
 - `gen_math`    : generation, the final answer is compared for mathematical equivalence (Math500);
 - `ifeval`      : generation, IFEval's verifiable instructions (prompt/instruction level,
                   strict/loose).
 
-A run configuration can point any benchmark at a local file instead (`path` + `format`).
+A run configuration can point any benchmark at a local file instead (`path`): read in the hub
+dataset's own columns (`format: hub`, the default) or converted from a stand-in shape.
 """
 
 from __future__ import annotations
@@ -17,20 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-Scoring = Literal["loglik_mc", "gen_letter", "gen_math", "ifeval"]
+Scoring = Literal["loglik_mc", "gen_exact", "gen_letter", "gen_math", "ifeval"]
 Language = Literal["fr", "en"]
 
-# Row shapes the loaders understand (see `items.py`).
+# Row shapes a local file may have (see `items.py`): `hub` is the benchmark's hub dataset's own
+# columns (the protocol's columns in `protocol.PROTOCOLS`); the others are stand-ins converted to it.
 FORMATS = (
-    "ifeval",  # key, prompt, instruction_id_list, kwargs (google/IFEval, M-IFEval, fr_ifeval)
-    "mmlu",  # question, choices (list), answer (int or letter) [, subject]  (cais/mmlu)
+    "hub",
     "mmlu_csv",  # headerless CSV: question,A,B,C,D,answer-letter (a file or a folder of them)
-    "arc",  # id, question, choices{text,label}, answerKey (allenai/ai2_arc)
-    "hellaswag",  # ctx | ctx_a+ctx_b, endings, label [, activity_label] (Rowan/hellaswag)
-    "gpqa",  # Question, Correct Answer, Incorrect Answer 1..3 (Idavidrein/gpqa)
-    "gpqa_prompts",  # prompt (options already inside), answer (letter, maybe \boxed{X})
-    "math",  # problem, answer [, solution, subject, level] (MATH-500)
-    "mgsm_tsv",  # question<TAB>answer, no header (MGSM, a maths stand-in)
+    "gpqa_prompts",  # prompt (options already inside as "(A) ..."), answer (letter, maybe \boxed{X})
+    "mgsm_tsv",  # question<TAB>answer, no header (MGSM, a maths stand-in): solution = \boxed{answer}
 )
 
 
@@ -40,11 +38,12 @@ class BenchmarkSpec:
     task: str
     language: Language
     scoring: Scoring
-    format: str
+    format: str = "hub"
     hub_id: str | None = None
     hub_config: str | None = None
     split: str = "test"
     path: str | None = None  # local-file alternative (a file, or a folder for mmlu_csv)
+    revision: str | None = None  # hub revision (commit) the protocol pins
 
     def with_source(
         self,
@@ -63,6 +62,7 @@ class BenchmarkSpec:
             path=path if path is not None else self.path,
             format=fmt,
             hub_id=hub_id or self.hub_id,
+            revision=self.revision if not hub_id or hub_id == self.hub_id else None,
             hub_config=hub_config or self.hub_config,
             split=split or self.split,
         )
@@ -73,16 +73,26 @@ TASKS = ("ifeval", "mmlu", "gpqa_diamond", "math500", "arc_challenge", "hellaswa
 REGISTRY: dict[str, BenchmarkSpec] = {
     spec.name: spec
     for spec in [
-        BenchmarkSpec("ifeval_fr", "ifeval", "fr", "ifeval", "ifeval", "jzhang86/fr_ifeval", None, "train"),
-        BenchmarkSpec("ifeval_en", "ifeval", "en", "ifeval", "ifeval", "google/IFEval", None, "train"),
-        BenchmarkSpec("mmlu_fr", "mmlu", "fr", "loglik_mc", "mmlu", "openai/MMMLU", "FR_FR", "test"),
-        BenchmarkSpec("mmlu_en", "mmlu", "en", "loglik_mc", "mmlu", "cais/mmlu", "all", "test"),
+        BenchmarkSpec("ifeval_fr", "ifeval", "fr", "ifeval", "hub", "jzhang86/fr_ifeval", None, "train"),
+        BenchmarkSpec("ifeval_en", "ifeval", "en", "ifeval", "hub", "google/IFEval", None, "train"),
+        BenchmarkSpec(
+            "mmlu_fr",
+            "mmlu",
+            "fr",
+            "loglik_mc",
+            "hub",
+            "openai/MMMLU",
+            "FR_FR",
+            "test",
+            revision="038c7808122969ead7456361af05cb8f47d247f8",
+        ),
+        BenchmarkSpec("mmlu_en", "mmlu", "en", "loglik_mc", "hub", "cais/mmlu", "all", "test"),
         BenchmarkSpec(
             "gpqa_diamond_fr",
             "gpqa_diamond",
             "fr",
             "gen_letter",
-            "gpqa",
+            "hub",
             "le-leadboard/gpqa-fr",
             "gpqa_diamond",
             "train",
@@ -92,23 +102,23 @@ REGISTRY: dict[str, BenchmarkSpec] = {
             "gpqa_diamond",
             "en",
             "gen_letter",
-            "gpqa",
+            "hub",
             "Idavidrein/gpqa",
             "gpqa_diamond",
             "train",
         ),
         BenchmarkSpec(
-            "math500_fr", "math500", "fr", "gen_math", "math", "bezir/MATH-500-multilingual", "French", "test"
+            "math500_fr", "math500", "fr", "gen_math", "hub", "bezir/MATH-500-multilingual", "French", "test"
         ),
         BenchmarkSpec(
-            "math500_en", "math500", "en", "gen_math", "math", "HuggingFaceH4/MATH-500", None, "test"
+            "math500_en", "math500", "en", "gen_math", "hub", "HuggingFaceH4/MATH-500", None, "test"
         ),
         BenchmarkSpec(
             "arc_challenge_fr",
             "arc_challenge",
             "fr",
             "loglik_mc",
-            "arc",
+            "hub",
             "manu/french_bench_arc_challenge",
             None,
             "test",
@@ -118,7 +128,7 @@ REGISTRY: dict[str, BenchmarkSpec] = {
             "arc_challenge",
             "en",
             "loglik_mc",
-            "arc",
+            "hub",
             "allenai/ai2_arc",
             "ARC-Challenge",
             "test",
@@ -127,19 +137,27 @@ REGISTRY: dict[str, BenchmarkSpec] = {
             "hellaswag_fr",
             "hellaswag",
             "fr",
-            "loglik_mc",
-            "hellaswag",
+            "gen_exact",
+            "hub",
             "manu/french_bench_hellaswag",
             None,
             "validation",
         ),
         BenchmarkSpec(
-            "hellaswag_en", "hellaswag", "en", "loglik_mc", "hellaswag", "Rowan/hellaswag", None, "validation"
+            "hellaswag_en", "hellaswag", "en", "loglik_mc", "hub", "Rowan/hellaswag", None, "validation"
         ),
     ]
 }
 
 BENCHMARK_NAMES: tuple[str, ...] = tuple(REGISTRY)
+
+# Loss-based view: mean token loss on held-out French / English text (`language_loss.py`); scored
+# like a benchmark (a `gold/benchmark_scores` cell per model) but not one of the twelve.
+LANGUAGE_LOSS_NAMES: tuple[str, ...] = ("language_loss_fr", "language_loss_en")
+
+
+def language_of(name: str) -> str:
+    return REGISTRY[name].language if name in REGISTRY else name.rsplit("_", 1)[-1]
 
 
 def get_spec(name: str) -> BenchmarkSpec:

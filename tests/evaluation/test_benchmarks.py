@@ -1,4 +1,4 @@
-"""Every benchmark loads, renders its template (French for French) and scores the tiny model."""
+"""Every benchmark loads, renders its protocol's prompt and scores the tiny model."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from luth_train.evaluation.items import BenchmarkDataError, load_items
 from luth_train.evaluation.registry import BENCHMARK_NAMES, REGISTRY, TASKS, get_spec, parse_benchmark_list
 from luth_train.evaluation.runner import EvalOptions, evaluate_benchmark
-from luth_train.evaluation.templates import mc_request, render, user_prompt
 
 from .conftest import DEMO_BENCHMARKS, SHARED, shared_spec
 
@@ -19,7 +18,7 @@ def test_registry_has_the_twelve_evaluations():
     assert {(s.task, s.language) for s in REGISTRY.values()} == {
         (t, lang) for t in TASKS for lang in ("fr", "en")
     }
-    scoring = {s.task: s.scoring for s in REGISTRY.values()}
+    scoring = {s.task: s.scoring for s in REGISTRY.values() if s.language == "en"}
     assert scoring == {
         "ifeval": "ifeval",
         "mmlu": "loglik_mc",
@@ -27,7 +26,8 @@ def test_registry_has_the_twelve_evaluations():
         "math500": "gen_math",
         "arc_challenge": "loglik_mc",
         "hellaswag": "loglik_mc",
-    }
+    } | {"hellaswag": "loglik_mc"}
+    assert get_spec("hellaswag_fr").scoring == "gen_exact"  # the authors generate one letter
     assert get_spec("ifeval_fr").hub_id == "jzhang86/fr_ifeval"
     assert get_spec("hellaswag_fr").hub_id == "manu/french_bench_hellaswag"
     assert get_spec("arc_challenge_fr").hub_id == "manu/french_bench_arc_challenge"
@@ -48,13 +48,11 @@ def test_shared_benchmark_loads_renders_and_scores(shared_data, tiny_lm, name):
         assert len(item["sample_id"]) == 16 and item["question"]
         if spec.scoring in ("loglik_mc", "gen_letter"):
             assert len(item["choices"]) >= 2 and 0 <= item["gold_index"] < len(item["choices"])
-    text = render(items[0], spec.scoring)
-    if spec.scoring == "loglik_mc":
-        assert ("Réponse :" if spec.language == "fr" else "Answer:") in text
-    elif spec.scoring in ("gen_letter", "gen_math"):
+    text = items[0]["query"]
+    if spec.scoring in ("gen_letter", "gen_math"):
         assert ("réponse" if spec.language == "fr" else "answer") in text.lower()
     result = evaluate_benchmark(
-        tiny_lm, spec, EvalOptions(limit=2, max_new_tokens=8, batch_size=4), items=items
+        tiny_lm, spec, EvalOptions(limit=2, max_new_tokens=8, batch_size=4, num_runs=1), items=items
     )
     assert result.summary["n"] == 2 and len(result.rows) == 2
     assert 0.0 <= (result.summary["score"] or 0.0) <= 1.0
@@ -67,35 +65,12 @@ def test_shared_benchmark_loads_renders_and_scores(shared_data, tiny_lm, name):
             assert isinstance(row["response"], str)
 
 
-def test_the_french_templates_are_french():
-    fr = {
-        "task": "arc_challenge",
-        "language": "fr",
-        "question": "Quel organe ?",
-        "choices": ["a", "b"],
-        "gold_index": 0,
-        "metadata": "{}",
-    }
-    context, continuations = mc_request(fr)
-    assert context == "Question : Quel organe ?\nRéponse :" and continuations == [" a", " b"]
-    maths = {
-        "task": "math500",
-        "language": "fr",
-        "question": "Calculez 2+2.",
-        "choices": [],
-        "metadata": "{}",
-    }
-    assert "Raisonnez étape par étape" in user_prompt(maths)
-    gpqa = dict(fr, task="gpqa_diamond")
-    assert "(A) a\n(B) b" in user_prompt(gpqa) and "« Réponse : X »" in user_prompt(gpqa)
-
-
 @pytest.mark.parametrize("name", BENCHMARK_NAMES)
 def test_demo_files_cover_all_twelve(name):
     spec = get_spec(name).with_source(path=str(DEMO_BENCHMARKS / f"{name}.jsonl"))
     items = load_items(spec)
     assert 3 <= len(items) <= 6
-    render(items[0], spec.scoring)
+    assert items[0]["query"] and items[0]["targets"]
     if spec.scoring == "ifeval":
         meta = json.loads(items[0]["metadata"])
         assert all(i.startswith(f"{spec.language}:") for i in meta["instruction_id_list"])
@@ -108,7 +83,7 @@ def test_bad_rows_name_file_row_and_problem(tmp_path):
         '"answerKey": "A"}\n{"id": "y", "question": "Q2?"}\n',
         encoding="utf-8",
     )
-    with pytest.raises(BenchmarkDataError, match=r"arc.jsonl:2: missing field 'choices'"):
+    with pytest.raises(BenchmarkDataError, match=r"arc.jsonl:2: missing column 'choices'"):
         load_items(get_spec("arc_challenge_en").with_source(path=str(bad)))
     broken = tmp_path / "m.jsonl"
     broken.write_text("{not json\n", encoding="utf-8")
@@ -116,6 +91,14 @@ def test_bad_rows_name_file_row_and_problem(tmp_path):
         load_items(get_spec("math500_en").with_source(path=str(broken)))
     with pytest.raises(BenchmarkDataError, match="does not exist"):
         load_items(get_spec("math500_en").with_source(path=str(tmp_path / "missing.jsonl")))
+
+
+def test_an_arc_row_whose_key_is_not_a_label_fails_naming_file_and_line(shared_data):
+    from luth_train.evaluation.registry import get_spec as spec_of
+
+    path = shared_data / "benchmarks" / SHARED["arc_challenge_en"][0]
+    with pytest.raises(BenchmarkDataError, match=r"arc_challenge_en_sample.jsonl:10: .*'C' is not in list"):
+        load_items(spec_of("arc_challenge_en").with_source(path=str(path)), limit=12)
 
 
 def test_hub_loading_fails_fast_and_clearly_offline(monkeypatch):

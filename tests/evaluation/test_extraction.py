@@ -1,4 +1,5 @@
-"""Answer extraction (GPQA letters) and maths equivalence, through lighteval's extractive match."""
+"""Answer extraction (GPQA letters) and maths equivalence, through lighteval's extractive match
+configured as the authors' metrics (lighteval 0.10.0)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from luth_train.evaluation.extraction import extract_letter, math_equivalent
         ("La réponse est (C).", "fr", "C"),
         ("Reasoning... Answer: D", "en", "D"),
         ("**A**", "en", "A"),
-        ("Cher countile, 40000", "en", None),  # no anchor: a word starting with C is not an answer
+        # lighteval 0.10 also extracts without an anchor (0.13 no longer does): the authors' scores
+        # count a reply starting with a word in C as option C
+        ("Cher countile, 40000", "en", "C"),
         ("", "fr", None),
     ],
 )
@@ -23,17 +26,22 @@ def test_letters(response, language, expected):
 
 
 @pytest.mark.parametrize(
-    ("gold", "response", "language", "correct"),
+    ("solution", "response", "language", "correct"),
     [
-        ("\\frac{3}{4}", "On simplifie : \\boxed{0.75}", "fr", True),
-        ("\\left( 3, \\frac{\\pi}{2} \\right)", "So the answer is \\boxed{(3, \\pi/2)}.", "en", True),
-        ("70000", "Il gagne 70 000 dollars, donc la réponse est 70000.", "fr", True),
-        ("11", "Compute: 3 + 8 = \\boxed{12}", "en", False),
-        ("3", "je ne sais pas", "fr", False),
+        ("On trouve $\\boxed{\\frac{3}{4}}$.", "On simplifie : \\boxed{0.75}", "fr", True),
+        (
+            "Hence $\\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}$.",
+            "So the answer is \\boxed{(3, \\pi/2)}.",
+            "en",
+            True,
+        ),
+        ("$\\boxed{70000}$", "Il gagne 70 000 dollars, donc la réponse est $70000$.", "fr", True),
+        ("$3 + 8 = \\boxed{11}$", "Compute: 3 + 8 = \\boxed{12}", "en", False),
+        ("$\\boxed{3}$", "je ne sais pas", "fr", False),
     ],
 )
-def test_maths_equivalence(gold, response, language, correct):
-    ok, extracted = math_equivalent(gold, response, language)
+def test_maths_equivalence_against_the_solutions_boxed_answer(solution, response, language, correct):
+    ok, extracted = math_equivalent(solution, response, language)
     assert ok is correct
     if correct:
         assert extracted

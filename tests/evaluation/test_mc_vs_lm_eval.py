@@ -1,5 +1,6 @@
 """Multiple-choice accuracy of our log-likelihood scoring equals lm-eval's on the same items,
-prompts and tiny model (lm-eval run here with a local task YAML and HFLM, offline)."""
+prompts and tiny model (lm-eval run here with a local task YAML and HFLM, offline). Both read the
+protocol's query and targets without chat template: this compares the scoring, not the prompt."""
 
 from __future__ import annotations
 
@@ -24,14 +25,17 @@ def _items(shared_data):
     items = load_items(shared_spec(shared_data, "arc_challenge_en"), limit=16)
     items += load_items(shared_spec(shared_data, "mmlu_fr"), limit=12)
     items += load_items(
-        get_spec("hellaswag_fr").with_source(path=str(DEMO_BENCHMARKS / "hellaswag_fr.jsonl"))
+        get_spec("hellaswag_en").with_source(path=str(DEMO_BENCHMARKS / "hellaswag_en.jsonl"))
     )
     return items
 
 
+PLAIN = {"use_chat_template": False, "system_prompt": None, "num_runs": 1}
+
+
 def test_accuracy_and_logliks_match_lm_eval(shared_data, tiny_lm, hflm, tmp_path):
     items = _items(shared_data)
-    rows = score_multiple_choice(tiny_lm, items, EvalOptions(batch_size=5))
+    rows = score_multiple_choice(tiny_lm, items, EvalOptions(batch_size=5, **PLAIN))
     ref = run_reference(hflm, items, tmp_path / "task")
     ours_acc = [json.loads(r["details"])["acc"] for r in rows]
     ours_norm = [json.loads(r["details"])["acc_norm"] for r in rows]
@@ -49,14 +53,12 @@ def test_batch_size_and_truncation_do_not_change_scores(shared_data, tiny_lm):
     from luth_train.evaluation.model_io import LoadedModel
 
     items = load_items(shared_spec(shared_data, "arc_challenge_en"), limit=6)
-    one = score_multiple_choice(tiny_lm, items, EvalOptions(batch_size=1))
-    many = score_multiple_choice(tiny_lm, items, EvalOptions(batch_size=24))
+    one = score_multiple_choice(tiny_lm, items, EvalOptions(batch_size=1, **PLAIN))
+    many = score_multiple_choice(tiny_lm, items, EvalOptions(batch_size=24, **PLAIN))
     for a, b in zip(one, many, strict=True):
         assert a["choice_logliks"] == pytest.approx(b["choice_logliks"], abs=1e-4)
     # the shared-context path (context run once, key/value cache reused) gives the per-sequence numbers
-    from luth_train.evaluation.templates import mc_request
-
-    requests = [(mc_request(i)[0], c) for i in items for c in mc_request(i)[1]]
+    requests = [(i["query"], c) for i in items for c in i["targets"]]
     shared = continuation_logliks(tiny_lm, requests, batch_size=8, share_context=True)
     alone = continuation_logliks(tiny_lm, requests, batch_size=8, share_context=False)
     assert [v for v, _ in shared] == pytest.approx([v for v, _ in alone], abs=1e-4)

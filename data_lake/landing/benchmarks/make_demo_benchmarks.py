@@ -14,34 +14,46 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def arc(items):
-    return [
-        {
-            "id": f"demo-{i}",
-            "question": q,
-            "choices": {"text": c, "label": list("ABCD")[: len(c)]},
-            "answerKey": "ABCD"[a],
-        }
-        for i, (q, c, a) in enumerate(items)
-    ]
+def arc(items, lang):
+    """allenai/ai2_arc (English: choices{text,label}); manu/french_bench_arc_challenge (French:
+    choices is a list of strings)."""
+    rows = []
+    for i, (q, c, a) in enumerate(items):
+        choices = list(c) if lang == "fr" else {"text": c, "label": list("ABCD")[: len(c)]}
+        rows.append({"id": f"demo-{i}", "question": q, "choices": choices, "answerKey": "ABCD"[a]})
+    return rows
 
 
-def mmlu(items):
-    return [{"question": q, "choices": c, "answer": a, "subject": s} for q, c, a, s in items]
+def mmlu(items, lang):
+    """cais/mmlu (English: question, subject, choices, answer index); openai/MMMLU FR_FR (French:
+    Question, A-D, Answer letter, Subject)."""
+    if lang == "fr":
+        return [
+            {"Question": q, **dict(zip("ABCD", c, strict=True)), "Answer": "ABCD"[a], "Subject": s}
+            for q, c, a, s in items
+        ]
+    return [{"question": q, "subject": s, "choices": c, "answer": a} for q, c, a, s in items]
 
 
 def hellaswag(items):
-    return [
-        {"ind": i, "activity_label": label, "ctx": ctx, "endings": endings, "label": str(a)}
-        for i, (label, ctx, endings, a) in enumerate(items)
-    ]
+    """Rowan/hellaswag and manu/french_bench_hellaswag: ctx_a, ctx_b (the context's last,
+    unfinished sentence, lower-case), ctx, endings, label (string), activity_label."""
+    rows = []
+    for i, (label, ctx, endings, a) in enumerate(items):
+        head, _, tail = ctx.rpartition(". ")
+        ctx_a, ctx_b = (head + ".", tail[:1].lower() + tail[1:]) if head else (ctx, "")
+        rows.append({"ind": i, "activity_label": label, "ctx_a": ctx_a, "ctx_b": ctx_b, "ctx": ctx,
+                     "endings": endings, "label": str(a)})
+    return rows
 
 
-def gpqa(items):
+def gpqa(items, lang):
+    """Idavidrein/gpqa (English: Question); le-leadboard/gpqa-fr (French: the question is in
+    `problem`)."""
     return [
         {
             "Record ID": f"demo-{i}",
-            "Question": q,
+            ("problem" if lang == "fr" else "Question"): q,
             "Correct Answer": good,
             "Incorrect Answer 1": w[0],
             "Incorrect Answer 2": w[1],
@@ -52,7 +64,13 @@ def gpqa(items):
 
 
 def math(items):
-    return [{"unique_id": f"demo/{i}", "problem": p, "answer": a} for i, (p, a) in enumerate(items)]
+    """MATH-500 (HuggingFaceH4/MATH-500, bezir/MATH-500-multilingual): problem, solution (ending
+    in the boxed answer), answer."""
+    return [
+        {"unique_id": f"demo/{i}", "problem": p, "solution": f"$= {a}$, so the answer is $\\boxed{{{a}}}$.",
+         "answer": a}
+        for i, (p, a) in enumerate(items)
+    ]
 
 
 def ifeval(items, prefix):
@@ -85,7 +103,8 @@ FILES = {
                 ["le charbon", "le pétrole", "le gaz naturel", "le soleil"],
                 3,
             ),
-        ]
+        ],
+        "fr",
     ),
     "arc_challenge_en.jsonl": arc(
         [
@@ -101,7 +120,8 @@ FILES = {
             ),
             ("Which force makes an apple fall from a tree?", ["magnetism", "friction", "gravity", "wind"], 2),
             ("Which energy source is renewable?", ["coal", "oil", "natural gas", "sunlight"], 3),
-        ]
+        ],
+        "en",
     ),
     "mmlu_fr.jsonl": mmlu(
         [
@@ -119,7 +139,8 @@ FILES = {
                 1,
                 "history",
             ),
-        ]
+        ],
+        "fr",
     ),
     "mmlu_en.jsonl": mmlu(
         [
@@ -132,7 +153,8 @@ FILES = {
                 "biology",
             ),
             ("In which year was the Bastille stormed?", ["1689", "1789", "1815", "1914"], 1, "history"),
-        ]
+        ],
+        "en",
     ),
     "hellaswag_fr.jsonl": hellaswag(
         [
@@ -217,7 +239,8 @@ FILES = {
             ),
             ("Quel est le pH d'une solution neutre à 25 °C ?", "7", ["1", "10", "14"]),
             ("Quelle planète est la plus proche du Soleil ?", "Mercure", ["Vénus", "Mars", "Jupiter"]),
-        ]
+        ],
+        "fr",
     ),
     "gpqa_diamond_en.jsonl": gpqa(
         [
@@ -228,7 +251,8 @@ FILES = {
             ),
             ("What is the pH of a neutral solution at 25 °C?", "7", ["1", "10", "14"]),
             ("Which planet is closest to the Sun?", "Mercury", ["Venus", "Mars", "Jupiter"]),
-        ]
+        ],
+        "en",
     ),
     "math500_fr.jsonl": math(
         [

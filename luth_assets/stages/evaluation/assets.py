@@ -30,13 +30,17 @@ def benchmark_items_asset(benchmarks: list[str]) -> dg.AssetsDefinition:
         key=keys.BENCHMARK_ITEMS,
         group_name=GROUP,
         partitions_def=dg.StaticPartitionsDefinition(benchmarks),
-        code_version="1",
+        code_version="2",
         description="Normalised items of one benchmark (first `evaluation.limit` rows).",
         metadata={"partition_expr": "benchmark"},
     )
     def benchmark_items(context: dg.AssetExecutionContext,
                         run_config: dg.ResourceParam[RunConfig]) -> pl.DataFrame:
         settings = run_config.evaluation
+        if context.partition_key not in settings.specs():
+            # the loss view's held-out text is read when scoring; it stays out of decontamination
+            context.add_output_metadata({"items": 0, "source": "held-out text, read when scoring"})
+            return pl.DataFrame([], schema=items_frame_schema())
         spec = settings.specs()[context.partition_key]
         items = load_items(spec, settings.limit)
         context.log.info(f"{spec.name}: {len(items)} items from {spec.path or spec.hub_id}")
@@ -54,16 +58,19 @@ def benchmark_items_asset(benchmarks: list[str]) -> dg.AssetsDefinition:
     return benchmark_items
 
 
-def model_deps(with_merges: bool) -> list[dg.AssetDep]:
-    """The checkpoints scored: base and SFT, and every merged model when there are recipes."""
+def model_deps(with_merges: bool, with_language_loss: bool) -> list[dg.AssetDep]:
+    """The checkpoints scored: base and SFT, and every merged model when there are recipes; the
+    held-out text of the loss view (the mix's validation split, the English seed rows)."""
     deps = [dg.AssetDep(keys.BASE_MODEL), dg.AssetDep(keys.SFT_CHECKPOINT)]
+    if with_language_loss:
+        deps += [dg.AssetDep(keys.SFT_MIX), dg.AssetDep(keys.ENGLISH_SEED_PROMPTS)]
     if with_merges:
         deps.append(dg.AssetDep(keys.MERGED_MODELS, partition_mapping=dg.AllPartitionMapping()))
     return deps
 
 
-def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges: bool
-                           ) -> dg.AssetsDefinition:
+def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges: bool,
+                           with_language_loss: bool) -> dg.AssetsDefinition:
     cells = dg.MultiPartitionsDefinition({
         "model": dg.StaticPartitionsDefinition(models),
         "benchmark": dg.StaticPartitionsDefinition(benchmarks),
@@ -73,7 +80,7 @@ def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges
         key=BENCHMARK_SCORES,
         group_name=GROUP,
         partitions_def=cells,
-        code_version="1",
+        code_version="2",
         ins={
             "items": dg.AssetIn(
                 keys.BENCHMARK_ITEMS,
@@ -82,13 +89,14 @@ def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges
                 ),
             )
         },
-        deps=model_deps(with_merges),
+        deps=model_deps(with_merges, with_language_loss),
         description="Per-sample results of one model on one benchmark: prompt, response or "
         "choice log-likelihoods, extracted answer, correct; aggregate score in metadata.",
     )
     def benchmark_scores(context: dg.AssetExecutionContext, lake: LakeResource,
                          run_config: dg.ResourceParam[RunConfig], items: pl.DataFrame
                          ) -> pl.DataFrame:
+        from luth_train.evaluation.language_loss import score_language_loss, weighted_loss
         from luth_train.evaluation.model_io import load_model
 
         cell = context.partition_key.keys_by_dimension
@@ -102,6 +110,13 @@ def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges
         settings = run_config.evaluation
         options = settings.options()
         lm = load_model(path, device=options.device, dtype=options.dtype)
+        if name not in settings.specs():  # language_loss_fr / language_loss_en
+            rows = score_language_loss(lm, name, lambda key: lake.read(dg.AssetKey(list(key))).collect(),
+                                       settings.language_loss.max_texts, options.batch_size)
+            context.add_output_metadata({"model": model, "model_path": path, "benchmark": name,
+                                         "metric": "mean_token_loss", "score": weighted_loss(rows),
+                                         "stderr": None, "n": len(rows)})
+            return tables.scores_frame(rows, model)
         result = evaluate_benchmark(lm, settings.specs()[name], options, items=items.to_dicts(),
                                     log=context.log.info)
         s = result.summary
@@ -127,7 +142,7 @@ def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges
 @dg.asset(
     key=keys.SCORE_TABLE,
     group_name=GROUP,
-    code_version="1",
+    code_version="2",
     ins={"scores": dg.AssetIn(BENCHMARK_SCORES, metadata={"allow_missing_partitions": True})},
     description="The paper's table: models x benchmarks (percent), French and English "
     "averages, deltas vs the base model; Markdown and a plot in metadata.",
@@ -135,9 +150,12 @@ def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges
 def score_table(context: dg.AssetExecutionContext, lake: LakeResource,
                 run_config: dg.ResourceParam[RunConfig], scores: dict[str, pl.LazyFrame]
                 ) -> pl.DataFrame:
-    models, names = evaluated_models(run_config), list(run_config.evaluation.specs())
+    settings = run_config.evaluation
+    models = evaluated_models(run_config)
+    names = list(settings.specs()) + settings.loss_names()
     frame = pl.concat([lf.collect() for lf in scores.values()], how="diagonal_relaxed")
-    table = tables.score_table(frame, models, names)
+    identities = {m: resolve_model(run_config, lake.path, m) for m in models}
+    table = tables.score_table(frame, models, names, identities=identities)
     cells_done = tables.cell_scores(frame).height
     missing = len(models) * len(names) - len(scores)
     if missing:

@@ -13,10 +13,12 @@ from luth_assets.stages.evaluation.assets import (
 
 
 def stage_definitions(config: RunConfig) -> dg.Definitions:
-    benchmarks = list(config.evaluation.specs())
+    settings = config.evaluation
+    benchmarks = list(settings.specs()) + settings.loss_names()
     with_merges = bool(config.merging.recipe_names())
     return dg.Definitions(assets=[
         benchmark_items_asset(benchmarks),
-        benchmark_scores_asset(evaluated_models(config), benchmarks, with_merges),
+        benchmark_scores_asset(evaluated_models(config), benchmarks, with_merges,
+                               settings.language_loss.enabled),
         score_table,
     ])

@@ -8,10 +8,15 @@ Stage: benchmark registry, per-sample scores, the score table.
         mmlu_fr: {path: /data/mmlu_fr/test, format: mmlu_csv}
         hellaswag_en: {}           # the registry's hub id and split
       limit: 4                     # first N items per benchmark (null: all)
-      max_new_tokens: 32
-      system_prompt: null
+      use_chat_template: true      # the authors' protocol (every task, log-likelihood ones too)
+      system_prompt: "You are a helpful assistant."
+      enable_thinking: false       # passed to the chat template; thinking: answer after </think>
+      temperature: 0.0
+      num_runs: 3                  # mean and standard deviation per benchmark in the score table
+      max_new_tokens: null         # cap on each task's generation size (null: the protocol's)
       batch_size: 8
       backend: transformers        # or vllm (GPU)
+      language_loss: {enabled: true, max_texts: 64}
 """
 
 from __future__ import annotations
@@ -34,6 +39,14 @@ class BenchmarkSource(StrictModel):
     split: str | None = None
 
 
+class LanguageLossConfig(StrictModel):
+    """Loss-based view: mean token loss on held-out French (gold/sft_mix validation split) and
+    English (bronze/english_seed_prompts) text, as `language_loss_fr` / `language_loss_en`."""
+
+    enabled: bool = True
+    max_texts: int = Field(64, ge=1, description="texts per language (first by table order)")
+
+
 class EvaluationConfig(StrictModel):
     """Settings of the evaluation stage. Unknown keys are errors."""
 
@@ -41,8 +54,21 @@ class EvaluationConfig(StrictModel):
         default_factory=dict, description="benchmark name -> source; empty: all twelve from the hub"
     )
     limit: int | None = Field(None, ge=1, description="first N items of each benchmark (null: all)")
-    max_new_tokens: int = Field(512, ge=1, description="generation budget of generative benchmarks")
-    system_prompt: str | None = Field(None, description="system prompt for generative benchmarks")
+    use_chat_template: bool = Field(
+        True, description="apply the model's chat template on every task (the authors' protocol)"
+    )
+    system_prompt: str | None = Field(
+        "You are a helpful assistant.", description="system turn (the authors'); null: none"
+    )
+    enable_thinking: bool = Field(
+        False, description="passed to the chat template; when true the answer is the text after </think>"
+    )
+    temperature: float = Field(0.0, ge=0.0, le=0.0, description="greedy decoding (the authors')")
+    num_runs: int = Field(3, ge=1, description="runs averaged per benchmark (the authors: 3)")
+    max_new_tokens: int | None = Field(
+        None, ge=1, description="cap on each task's generation size (null: the protocol's sizes)"
+    )
+    language_loss: LanguageLossConfig = Field(default_factory=LanguageLossConfig)
     batch_size: int = Field(8, ge=1)
     backend: Literal["transformers", "vllm"] = "transformers"
     device: str | None = Field(None, description="cpu, cuda, ... (default: cuda when available)")
@@ -88,6 +114,12 @@ class EvaluationConfig(StrictModel):
     def benchmark_names(self) -> list[str]:
         return list(self.specs())
 
+    def loss_names(self) -> list[str]:
+        """The loss-based view's partitions (`language_loss_fr`, `language_loss_en`) when enabled."""
+        from luth_train.evaluation.registry import LANGUAGE_LOSS_NAMES
+
+        return list(LANGUAGE_LOSS_NAMES) if self.language_loss.enabled else []
+
     def options(self, limit: int | None = None):
         from luth_train.evaluation.runner import EvalOptions
 
@@ -95,7 +127,11 @@ class EvaluationConfig(StrictModel):
             limit=limit or self.limit,
             batch_size=self.batch_size,
             max_new_tokens=self.max_new_tokens,
+            use_chat_template=self.use_chat_template,
             system_prompt=self.system_prompt,
+            enable_thinking=self.enable_thinking,
+            temperature=self.temperature,
+            num_runs=self.num_runs,
             backend=self.backend,
             device=self.device,
             nltk_data=self.nltk_data,

@@ -89,7 +89,14 @@ def pareto_plot_png(scores: pl.DataFrame, choice: Choice) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
+    from luth_train.evaluation.registry import LANGUAGE_LOSS_NAMES
+    from luth_train.evaluation.tables import plot_language_losses
+
+    with_losses = set(LANGUAGE_LOSS_NAMES) <= set(scores.columns)
+    fig, axes = plt.subplots(1, 2 if with_losses else 1, figsize=(12 if with_losses else 6, 4.5), dpi=100)
+    ax = axes[0] if with_losses else axes
+    if with_losses and not plot_language_losses(axes[1], scores, highlight=choice.model):
+        axes[1].set_axis_off()
     t = choice.table
     ax.scatter(t["fr_average"], t["en_average"], c="tab:blue", label="merges", zorder=2)
     front = t.filter(pl.col("on_front")).sort("fr_average")

@@ -23,7 +23,7 @@ from luth_assets.stages.translation.seeds import SeedStats, write_seed_table
 from luth_assets.stages.translation.translating import StageOutput, regenerate_answers, translate_seeds
 
 GROUP = "translation"
-SEEDS_KEY = dg.AssetKey(["bronze", "english_seed_prompts"])
+SEEDS_KEY = keys.ENGLISH_SEED_PROMPTS
 TRANSLATED_KEY = keys.TRANSLATED_PROMPTS
 TRANSLATED_REJECTS_KEY = dg.AssetKey(["silver", "translated_prompts_rejects"])
 REGENERATED_KEY = keys.REGENERATED_RESPONSES
