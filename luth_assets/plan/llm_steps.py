@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from luth_assets.lib.llm.call_summary import estimate_cost
-from luth_assets.lib.llm.settings import LLM_STEPS
 from luth_assets.lib.llm.types import GenerationParams, Message
 from luth_assets.plan.counting import (
     SourceCount,
@@ -254,5 +253,3 @@ class Planner:
             "curation", "sft_mix", inputs, round(total_rows), "judged + scholar items, weighted",
             note=f"weights {weights}; before dedup/decontamination/length cap (not estimated)"))
         return round(total_rows), total_tokens
-
-
