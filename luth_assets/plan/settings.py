@@ -2,7 +2,7 @@
 
 ```yaml
 plan:
-  sample_rows: 200                  # rows read per local source (token sizes, language-ID keep rate)
+  sample_rows: 1000                 # rows read per local source (token sizes, language-ID keep rate)
   assumed_prompt_tokens: 150        # a hub row's user turn, when no local sample exists
   assumed_answer_tokens: 442        # ... and its assistant turn (paper: 338M tokens / 570,623 rows)
   gpus: 1
@@ -43,7 +43,7 @@ class PlannedModel(StrictModel):
 
 
 class PlanConfig(StrictModel):
-    sample_rows: int = Field(200, ge=1, description="rows read per local source for the estimates")
+    sample_rows: int = Field(1000, ge=1, description="rows read per local source for the estimates")
     assumed_prompt_tokens: int = Field(
         150, ge=1, description="user-turn tokens of a row of a hub source (no local sample)")
     assumed_answer_tokens: int = Field(
