@@ -1,5 +1,5 @@
-"""`luth plan`: the paper's run offline in seconds, with the figures the issue of a real run
-needs; and on the demo, the plan against what the demo's stages actually do (rows per stage and
+"""`luth plan`: the paper's run offline in seconds, with the figures a real run needs; and on
+the demo, the plan against what the demo's stages actually do (rows per stage and
 LLM calls per stage in ops/llm_calls, within 10%)."""
 
 from __future__ import annotations
@@ -131,6 +131,11 @@ def test_the_demo_plan_matches_what_the_demo_does(demo_lake: Path):
         + _rows(demo_lake, "silver/judged_samples_rejects"),
         "judges out": _rows(demo_lake, "silver/judged_samples"),
         "scholar items": _rows(demo_lake, "silver/scholar_items"),
+        "curation in": _rows(demo_lake, "silver/judged_samples")
+        + _rows(demo_lake, "silver/scholar_items_clean"),
+        # the full demo's gold/sft_mix, pinned by tests/snapshots/demo_table_rows.json
+        "sft mix": json.loads((REPO / "tests/snapshots/demo_table_rows.json").read_text())[
+            "gold/sft_mix"],
     }
     planned = {
         "sources in": sum(s["input_rows"] for s in slices),
@@ -141,6 +146,8 @@ def test_the_demo_plan_matches_what_the_demo_does(demo_lake: Path):
         "judges in": steps["quality_judge"]["input_rows"],
         "judges out": steps["cleaning_judge"]["output_rows"],
         "scholar items": steps["scholar_answers"]["input_rows"],
+        "curation in": steps["sft_mix"]["input_rows"],
+        "sft mix": plan["sft"]["rows"],
     }
     print(json.dumps({"planned": planned, "actual": actual}))
     for name in actual:
@@ -159,3 +166,26 @@ def test_the_demo_plan_matches_what_the_demo_does(demo_lake: Path):
     for step, stage in stage_of.items():
         assert _close(steps[step]["requests"], made[stage]), (step, steps[step]["requests"],
                                                               made[stage])
+
+
+def test_tokens_come_from_the_base_tokenizer_when_it_is_here(tmp_path: Path, no_network):
+    """A base model folder with a tokenizer: the plan counts with it and says so; without one,
+    characters / 4 (the demo's base is built later, in the lake)."""
+    from luth_train.tiny_model import train_tiny_tokenizer
+
+    demo = load_config(DEMO)
+    texts = [m["content"] for line in (REPO / "data_lake/landing/sources/chat_fr.jsonl")
+             .read_text("utf-8").splitlines() for m in json.loads(line)["messages"]]
+    folder = tmp_path / "base"
+    train_tiny_tokenizer(texts, vocab_size=400).save_pretrained(folder)
+    with_tokenizer = demo.model_copy(update={"training": demo.training.model_copy(
+        update={"base_model": str(folder)})})
+    counted = build_plan(with_tokenizer)
+    estimated = build_plan(demo)
+    assert counted["token_method"] == f"tokenizer:{folder}"
+    assert estimated["token_method"] == "chars/4"
+    assert counted["sft"]["tokens"] != estimated["sft"]["tokens"]
+    assert _step(counted, "translate")["input_tokens"] != _step(estimated, "translate")["input_tokens"]
+    # same rows and calls either way; a base without a known size has unknown disk, said so
+    assert counted["sft"]["rows"] == estimated["sft"]["rows"]
+    assert counted["models"][0]["checkpoint_disk_gb"] is None
