@@ -44,9 +44,19 @@ class TokenCounter:
         return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
+def _hub_cache() -> Path:
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"])
+    home = os.environ.get("HF_HOME") or Path.home() / ".cache" / "huggingface"
+    return Path(home) / "hub"
+
+
 def _local_tokenizer(name: str):
-    """The tokenizer of a local folder or of a hub id already in the local cache; None otherwise.
-    HF_HUB_OFFLINE is forced for the look-up so nothing is downloaded."""
+    """The tokenizer of a local folder or of a hub id already in the local cache; None otherwise
+    (transformers is not even imported when neither is here). HF_HUB_OFFLINE is forced for the
+    look-up so nothing is downloaded."""
+    if not Path(name).is_dir() and not (_hub_cache() / f"models--{name.replace('/', '--')}").is_dir():
+        return None
     previous = os.environ.get("HF_HUB_OFFLINE")
     os.environ["HF_HUB_OFFLINE"] = "1"
     try:

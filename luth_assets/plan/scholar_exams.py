@@ -12,9 +12,6 @@ from pathlib import Path
 
 from luth_assets.plan.counting import TokenCounter, mean
 from luth_assets.run_config import RunConfig
-from luth_assets.stages.scholar.chain import split_exam, with_page_marks
-from luth_assets.stages.scholar.documents import pages, read_exam
-from luth_assets.stages.scholar.pairing import pair_landing
 
 
 @dataclass
@@ -41,6 +38,11 @@ def estimate_exams(config: RunConfig, count: TokenCounter) -> ExamEstimate:
 
 
 def _from_landing(config: RunConfig, landing: Path, count: TokenCounter) -> ExamEstimate:
+    # PDF reading (PyMuPDF) and pairing are imported only when there are exams to read
+    from luth_assets.stages.scholar.chain import split_exam, with_page_marks
+    from luth_assets.stages.scholar.documents import pages, read_exam
+    from luth_assets.stages.scholar.pairing import pair_landing
+
     scfg = config.scholar
     pairing = pair_landing(landing, defaults={"subject": scfg.default_subject,
                                               "level": scfg.default_level})

@@ -9,7 +9,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import polars as pl
@@ -39,9 +38,7 @@ def _step(plan: dict, step: str) -> dict:
 
 
 def test_the_paper_plan_offline(no_network):
-    started = time.monotonic()
-    plan = build_plan(load_config(PAPER), str(PAPER))
-    assert time.monotonic() - started < 60
+    plan = build_plan(load_config(PAPER), str(PAPER))   # timed by benchmarks/plan_offline.py
     assert plan["sft"]["rows"] == 570623
     # per-stage calls: the authors' flow
     assert _step(plan, "translate")["requests"] == 47440 + 20617
