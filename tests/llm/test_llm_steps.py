@@ -111,3 +111,20 @@ def test_pricing_is_used_for_the_cost():
         QWEN: {"input_per_million": 0.1, "output_per_million": 0.3}}}})
     prices = config.llm.effective_prices()
     assert prices[QWEN].output_per_million == 0.3 and "gemini-2.5-flash" in prices
+
+
+def test_gemini_thinking_off_sets_a_zero_thinking_budget():
+    """`thinking: false` on a Gemini step: generationConfig.thinkingConfig.thinkingBudget = 0
+    (2.5 Flash); extra_body does not break the memoised body conversion."""
+    from luth_assets.lib.llm import GenerationParams
+    from luth_assets.lib.llm.providers.gemini import GeminiProvider
+
+    provider = GeminiProvider("gemini-2.5-flash", FAKE_KEY, base_url="http://127.0.0.1:9/")
+    off = make_request("g1").model_copy(update={"params": GenerationParams(
+        thinking=False, extra_body={"ignored": True})})
+    _path, body = provider._rest_base(off)
+    # the SDK's own conversion writes the field snake_case (proto JSON accepts both spellings)
+    assert body["generationConfig"]["thinkingConfig"] in ({"thinkingBudget": 0},
+                                                          {"thinking_budget": 0})
+    _path, default = provider._rest_base(make_request("g2"))
+    assert "thinkingConfig" not in default.get("generationConfig", {})
