@@ -25,6 +25,8 @@ EXTERNAL_COMMANDS: dict[str, tuple[str, str, str]] = {
               "full-parameter SFT from a YAML config: luth train CONFIG.yaml [key=value ...]"),
     "merge": ("luth_train.merge.cli", "main",
               "merge a fine-tune with its base through mergekit: luth merge RECIPE.yaml OUT_DIR"),
+    "plan": ("luth_assets.plan.cli", "main",
+             "offline dry run: rows, LLM calls, tokens, cost, SFT steps, GPU-hours: luth plan [CONFIG]"),
     "eval": ("luth_train.evaluation.cli", "main",
              "score a model on the FR/EN benchmarks: luth eval --model PATH --benchmarks NAME[,NAME]"),
 }

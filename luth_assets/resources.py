@@ -69,13 +69,30 @@ class LLMResource(dg.ConfigurableResource):
                 env[name] = value
         return env
 
+    def step_env(self, main_key_env: str | None):
+        """Provider environment for a step's settings (`llm.steps`): the resource's key serves the
+        `llm:` key variable; a step naming another variable reads it from the process environment
+        when the call is made (never stored)."""
+
+        def env_for(settings: LLMSettings) -> dict[str, str]:
+            env = self.provider_env(settings)
+            key_env = settings.resolved_key_env()
+            if key_env and key_env != main_key_env:
+                env.pop(key_env, None)
+                if os.environ.get(key_env):
+                    env[key_env] = os.environ[key_env]
+            return env
+
+        return env_for
+
     def runner(self, context: dg.AssetExecutionContext, settings: LLMSettings, lake_root: str,
                asset: dg.AssetKey) -> AssetLLMRunner:
         """``run(requests, stage)`` for this materialisation; its calls land in ops/llm_calls."""
         return AssetLLMRunner(
             settings, lake_root, asset=asset.to_user_string(), run_id=context.run_id,
             partition=context.partition_key if context.has_partition_key else None,
-            log=context.log.info, env=self.provider_env(settings))
+            log=context.log.info, env=self.provider_env(settings),
+            env_for=self.step_env(settings.resolved_key_env()) if settings.steps else None)
 
 
 def _env_var(name: str | None) -> dg.EnvVar | None:

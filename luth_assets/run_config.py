@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from luth_assets.lib.llm.settings import LLMSettings
 from luth_assets.lib.source_config import SourceConfig, check_source_name, resolve_source_uris
 from luth_assets.lib.strict import StrictModel
+from luth_assets.plan.settings import PlanConfig
 from luth_assets.stages.curation.settings import CurationConfig
 from luth_assets.stages.evaluation.settings import EvaluationConfig
 from luth_assets.stages.merging.settings import MergingConfig
@@ -50,6 +51,7 @@ class RunConfig(StrictModel):
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     merging: MergingConfig = Field(default_factory=MergingConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    plan: PlanConfig = Field(default_factory=PlanConfig)  # `luth plan` assumptions
 
     @field_validator("sources")
     @classmethod
@@ -57,6 +59,16 @@ class RunConfig(StrictModel):
         for name in value:
             check_source_name(name)
         return value
+
+    @model_validator(mode="after")
+    def _judged_sources_exist(self) -> RunConfig:
+        known = set(self.sources) | set(self.translation.sources)
+        for judge in ("quality", "cleaning"):
+            for name in getattr(self.translation.judges, judge).sources or []:
+                if name not in known:
+                    raise ValueError(f"translation.judges.{judge}.sources: unknown source {name!r} "
+                                     f"(sources: {', '.join(sorted(known)) or 'none'})")
+        return self
 
 
 class Settings(StrictModel):
@@ -123,4 +135,4 @@ def _resolve_relative_uris(config: RunConfig, base: Path) -> RunConfig:
     return config.model_copy(update=update)
 
 
-STAGE_SECTIONS = ("translation", "scholar", "curation", "training", "merging", "evaluation")
+STAGE_SECTIONS = ("translation", "scholar", "curation", "training", "merging", "evaluation", "plan")

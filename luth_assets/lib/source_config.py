@@ -76,6 +76,28 @@ class SourceConfig(StrictModel):
     mapping: FieldMapping
     license: str | None = None
     description: str | None = None
+    expected_rows: int | None = Field(
+        None, ge=0, description="rows this source is expected to keep through the stage's "
+        "filters (the paper's count); `luth plan` uses it for a hub source and the stage's output "
+        "table warns in its metadata when more than 5% off. Required for hf:// sources")
+    exclude_when: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="rows whose field equals the value are rejected "
+        "`excluded:<field>` (e.g. {bad_entry: true} for OpenHermes-FR, as the authors did)")
+
+    @model_validator(mode="after")
+    def _hub_needs_expected_rows(self) -> SourceConfig:
+        if self.uri.startswith("hf://") and self.expected_rows is None:
+            raise ValueError(
+                f"expected_rows: required for a hub source ({self.uri}): `luth plan` never reads "
+                "the hub, so it needs the row count this source is expected to keep")
+        return self
+
+    def excluded_by(self, record: dict) -> str | None:
+        """The first `exclude_when` field whose value this record has, else None."""
+        for field, value in self.exclude_when.items():
+            if field in record and record[field] == value:
+                return field
+        return None
 
 
 def check_source_name(name: str) -> None:

@@ -210,6 +210,9 @@ def read_source_batches(
                 else:
                     row_id = f"{label}:{number}" if multi_file else str(number)
                 messages, problem = to_messages(record, mapping)
+                excluded = source.excluded_by(record) if source.exclude_when else None
+                if excluded is not None and problem is None:
+                    problem = f"excluded:{excluded}"
                 rows.append({
                     "sample_id": make_sample_id(name, row_id),
                     "source": name,

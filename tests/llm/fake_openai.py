@@ -2,7 +2,8 @@
 
 Answers with ``choices`` + ``usage``. Like fake_gemini, each request is tied to a prompt by the
 tag ``[id=...]`` in its messages, and a *plan* per tag gives the actions to play in turn (the
-last repeats): ``ok``, ``429`` (with Retry-After), ``500``. Runs in its own thread and loop;
+last repeats): ``ok``, ``think`` (ok, after a ``<think>`` block), ``429`` (with Retry-After),
+``500``. Runs in its own thread and loop;
 records every request (time, tag, action, headers, body) for the test to check.
 """
 
@@ -61,6 +62,8 @@ class FakeOpenAI(LoopbackServer):
         schema = (body.get("response_format") or {}).get("json_schema")
         text = (json.dumps({"verdict": "keep", "reason": f"ok {tag}"}) if schema
                 else f"Réponse de vLLM pour {tag}.")
+        if action == "think":  # Qwen3 opens its answer with a reasoning block
+            text = f"<think>\nJe réfléchis à {tag}.\n</think>\n\n{text}"
         prompt_tokens = max(1, len(prompt) // 4)
         completion_tokens = max(1, len(text) // 4)
         return web.json_response({

@@ -108,3 +108,30 @@ def test_replay_miss_is_a_clear_error_naming_stage_and_sample_id(tmp_path, lake_
     assert "silver/translated_prompts" not in failed
     error = " ".join(report.errors)
     assert REGENERATE_STAGE in error and dropped["sample_id"] in error
+
+
+def test_judged_samples_reports_expected_rows_and_warns_when_off(tmp_path, lake_root, instance,
+                                                                 monkeypatch):
+    """`expected_rows` per source: the kept count of each source against it in the metadata of
+    silver/judged_samples, a warning line for each source more than 5% off."""
+    import dagster as dg
+
+    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
+    path = demo_in_one_process(tmp_path)
+    config = yaml.safe_load(path.read_text("utf-8"))
+    config["sources"]["chat_fr"]["expected_rows"] = 1000
+    config["translation"]["sources"]["english_demo"]["expected_rows"] = 17
+    write_config(path, config)
+    report = run_stage(path, lake_root, instance)
+    assert not report.failed, report.errors
+    event = instance.get_latest_materialization_event(dg.AssetKey(["silver", "judged_samples"]))
+    metadata = event.asset_materialization.metadata
+    expected = metadata["expected_rows"].value
+    kept = pl.read_parquet(lake_root / "silver/judged_samples.parquet")
+    by_source = dict(kept.group_by("source").len().iter_rows())
+    assert set(expected) == {"chat_fr", "english_demo"}
+    assert expected["chat_fr"]["rows"] == by_source["chat_fr"]
+    warnings = metadata["expected_rows_warnings"].value
+    assert len(warnings) == 1 and warnings[0].startswith("chat_fr:")   # english_demo within 5%
+    assert "more than 5% off" in warnings[0]
+    assert expected["english_demo"] == {"rows": 17, "expected_rows": 17, "off_pct": 0.0}

@@ -334,7 +334,8 @@ class LLMClient:
     def _summary(self, stage, results, stats, wall, started) -> CallSummary:
         tin = sum(s.input_tokens for s in stats.values())
         tout = sum(s.output_tokens for s in stats.values())
-        cost, known = estimate_cost(self.provider.model, self.settings.prices, tin, tout)
+        cost, known = estimate_cost(self.provider.model, self.settings.effective_prices(), tin,
+                                    tout)
         errors: Counter = Counter()
         for s in stats.values():
             errors.update(s.errors)

@@ -71,7 +71,8 @@ class AssetLLMRunner:
 
     def __init__(self, settings: LLMSettings, lake_root: str | os.PathLike, *, asset: str,
                  run_id: str, partition: str | None = None,
-                 log: Callable[[str], None] = print, env: Mapping[str, str] | None = None):
+                 log: Callable[[str], None] = print, env: Mapping[str, str] | None = None,
+                 env_for: Callable[[LLMSettings], Mapping[str, str]] | None = None):
         self.settings = settings
         self.lake_root = lake_root
         self.asset = asset
@@ -79,12 +80,25 @@ class AssetLLMRunner:
         self.partition = partition
         self.log = log
         self.env = env
+        self.env_for = env_for
         self.metadata: dict[str, Any] = {}
 
     def __call__(self, requests: Sequence[LLMRequest], stage: str) -> RunOutput:
-        out = run_llm(self.settings, self.lake_root, requests, stage=stage, log=self.log,
-                      env=self.env)
+        settings, requests = step_requests(self.settings, requests, stage)
+        env = self.env_for(settings) if self.env_for is not None else self.env
+        out = run_llm(settings, self.lake_root, requests, stage=stage, log=self.log, env=env)
         record_llm_calls(self.lake_root, out.summary, asset=self.asset, run_id=self.run_id,
                          partition=self.partition)
         self.metadata.update(summary_metadata(out.summary, prefix=stage))
         return out
+
+
+def step_requests(settings: LLMSettings, requests: Sequence[LLMRequest], stage: str
+                  ) -> tuple[LLMSettings, list[LLMRequest]]:
+    """The settings a stage's calls use (`llm.steps.<step>` over `llm:`) and its requests with
+    the step's generation parameters; both enter the cache key (provider, model, params)."""
+    over = settings.step(stage)
+    if over is None:
+        return settings, list(requests)
+    return settings.for_step(stage), [
+        r.model_copy(update={"params": over.params(r.params)}) for r in requests]

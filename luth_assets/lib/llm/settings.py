@@ -7,9 +7,11 @@ Secrets never live here: the key is read from the environment variable the secti
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from luth_assets.lib.llm.types import GenerationParams
 
 ProviderName = Literal["gemini", "openai_compatible", "replay", "transformers"]
 
@@ -84,6 +86,50 @@ class TransformersSettings(_Strict):
         "e.g. {enable_thinking: false} for Qwen3")
 
 
+# ------------------------------------------------------------------ per-step overrides
+# The LLM steps of the pipeline (key under `llm.steps`) and the stage name each one's calls carry
+# (ops/llm_calls `stage`, replay files). The stage names are the ones the stages use.
+LLM_STEPS: dict[str, str] = {
+    "translate": "translated_prompts",
+    "regenerate": "regenerated_responses",
+    "quality_judge": "quality_judge",
+    "cleaning_judge": "cleaning_judge",
+    "scholar_questions": "scholar_questions",
+    "scholar_answers": "scholar_answers",
+    "scholar_clean": "scholar_clean",
+}
+STEP_OF_STAGE: dict[str, str] = {stage: step for step, stage in LLM_STEPS.items()}
+LLMStep = Literal["translate", "regenerate", "quality_judge", "cleaning_judge",
+                  "scholar_questions", "scholar_answers", "scholar_clean"]
+
+
+class StepLLMSettings(_Strict):
+    """`llm.steps.<step>`: what one LLM step uses instead of the `llm:` defaults. Unset keys keep
+    the `llm:` value (provider, model, endpoint) or the stage's own generation parameters."""
+
+    provider: ProviderName | None = None
+    model: str | None = Field(None, description="default: llm.model when the provider is the "
+                              "same, else the provider's default model")
+    base_url: str | None = None
+    api_key_env: str | None = None
+    temperature: float | None = Field(None, ge=0.0, le=2.0)
+    top_p: float | None = Field(None, gt=0.0, le=1.0)
+    max_output_tokens: int | None = Field(None, ge=1)
+    thinking: bool | None = Field(
+        None, description="false: ask the model not to think (openai_compatible and transformers "
+        "send chat_template_kwargs.enable_thinking=false, as the authors did with Qwen3-32B)")
+    extra_body: dict[str, Any] | None = Field(
+        None, description="extra fields merged into the request body (openai_compatible)")
+
+    def params(self, base: GenerationParams) -> GenerationParams:
+        """The stage's generation parameters with this step's values on top."""
+        update = {k: v for k, v in {
+            "temperature": self.temperature, "top_p": self.top_p,
+            "max_output_tokens": self.max_output_tokens, "thinking": self.thinking,
+            "extra_body": self.extra_body}.items() if v is not None}
+        return base.model_copy(update=update) if update else base
+
+
 class LLMSettings(_Strict):
     provider: ProviderName = "replay"
     model: str | None = Field(None, description="default: per provider (gemini-2.5-flash, ...)")
@@ -104,6 +150,49 @@ class LLMSettings(_Strict):
         "failures in a row before any success")
     progress_every_s: float = Field(30.0, gt=0.0)
     transformers: TransformersSettings = Field(default_factory=TransformersSettings)
+    # per-step overrides and the run's prices (luth plan, ops/llm_calls cost)
+    steps: dict[LLMStep, StepLLMSettings] = Field(
+        default_factory=dict, description="per-step overrides: translate, regenerate, "
+        "quality_judge, cleaning_judge, scholar_questions, scholar_answers, scholar_clean")
+    pricing: dict[str, ModelPrice] = Field(
+        default_factory=dict, description="USD per million input/output tokens per model; wins "
+        "over the built-in list prices. Every key must be a model the run uses")
+
+    @model_validator(mode="after")
+    def _known_priced_models(self) -> LLMSettings:
+        used = self.used_models()
+        for model in self.pricing:
+            if model not in used:
+                raise ValueError(
+                    f"pricing.{model}: unknown model (the run uses: {', '.join(sorted(used))}; "
+                    "set it as llm.model or llm.steps.<step>.model first)")
+        return self
+
+    def step(self, stage_or_step: str) -> StepLLMSettings | None:
+        """The override of a step, by step name or by the stage name its calls carry."""
+        return self.steps.get(STEP_OF_STAGE.get(stage_or_step, stage_or_step))  # type: ignore[call-overload]
+
+    def for_step(self, stage_or_step: str) -> LLMSettings:
+        """These settings with the step's provider, model, endpoint and key variable."""
+        over = self.step(stage_or_step)
+        if over is None or not any((over.provider, over.model, over.base_url, over.api_key_env)):
+            return self
+        provider = over.provider or self.provider
+        same = provider == self.provider
+        return self.model_copy(update={
+            "provider": provider,
+            "model": over.model or (self.model if same else None),
+            "base_url": over.base_url or (self.base_url if same else None),
+            "api_key_env": over.api_key_env or (self.api_key_env if same else None),
+        })
+
+    def used_models(self) -> set[str]:
+        """Every model a step of the run calls (llm.model and each step's)."""
+        return {self.resolved_model()} | {self.for_step(step).resolved_model()
+                                          for step in LLM_STEPS}
+
+    def effective_prices(self) -> dict[str, ModelPrice]:
+        return {**self.prices, **self.pricing}
 
     def resolved_model(self) -> str:
         return self.model or DEFAULT_MODELS[self.provider]

@@ -44,6 +44,9 @@ class GenerationParams(_Frozen):
     top_p: float | None = Field(None, gt=0.0, le=1.0)
     max_output_tokens: int | None = Field(None, ge=1)
     seed: int | None = None
+    thinking: bool | None = Field(None, description="false: ask a thinking model not to think")
+    extra_body: dict[str, Any] | None = Field(
+        None, description="extra request-body fields (openai_compatible)")
 
 
 class LLMRequest(BaseModel):

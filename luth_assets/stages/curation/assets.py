@@ -45,7 +45,10 @@ NO_BENCHMARK_ITEMS = pl.DataFrame(schema={
 
 def benchmark_index(lake: LakeResource, cfg: DecontaminationConfig) -> BenchmarkIndex:
     """The n-gram index of every `gold/benchmark_items` partition. Without items: an error, or an
-    empty index when `curation.decontamination.require_benchmarks` is false."""
+    empty index when `curation.decontamination.require_benchmarks` is false. Decontamination
+    off (`enabled: false`, the authors' curation): an empty index, nothing is matched."""
+    if not cfg.enabled:
+        return build_benchmark_index(NO_BENCHMARK_ITEMS, cfg)
     try:
         items = lake.read(keys.BENCHMARK_ITEMS).collect()
     except TableMissing as err:

@@ -48,6 +48,8 @@ class DedupConfig(StrictModel):
 
 
 class DecontaminationConfig(StrictModel):
+    enabled: bool = Field(True, description="false: no row is matched against the benchmarks "
+                          "(the authors' curation)")
     ngram: int = Field(13, ge=3, le=50, description="words per n-gram (normalised words)")
     min_words: int = Field(
         8, ge=1, description="benchmark texts shorter than `ngram` words but at least this long "

@@ -14,6 +14,7 @@ Every asset is module-level: the partitions (`exam_pairs`, registered by the lan
 import dagster as dg
 import polars as pl
 
+from luth_assets.lib.expected_rows import compare_expected
 from luth_assets.lib.filter_node import Filtered, filter_node
 from luth_assets.lib.metadata import markdown_counts
 from luth_assets.lib.reconcile import ids
@@ -166,6 +167,11 @@ def scholar_items_clean(context: dg.AssetExecutionContext, lake: LakeResource, l
     kept, rejected, _ = clean_items(table, run_config.scholar, run)
     context.log.info(f"scholar_items_clean: kept {kept.height}, rejected {rejected.height} "
                      f"of {table.height}")
+    report, warnings = compare_expected({"scholar_items": table.height},
+                                        {"scholar_items": run_config.scholar.expected_rows})
+    for line in warnings:
+        context.log.warning(f"scholar_items_clean: {line}")
     return Filtered(kept=kept, rejected=rejected, input_ids=ids(table), kept_metadata={
         "exams": len(items), "subjects": dg.MetadataValue.json(value_counts(kept, "subject")),
-        **run.metadata})
+        "expected_rows": dg.MetadataValue.json(report),
+        "expected_rows_warnings": dg.MetadataValue.json(warnings), **run.metadata})

@@ -38,6 +38,13 @@ class ScholarConfig(StrictModel):
     drop_figure_questions: bool = Field(True, description="reject questions that need a figure")
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     max_output_tokens: int = Field(8192, ge=64)
+    # plan and expected counts
+    expected_rows: int | None = Field(
+        None, ge=0, description="question/answer items the extraction is expected to yield "
+        "(silver/scholar_items, all exams; the paper: 30,282); scholar_items_clean warns in its "
+        "metadata when more than 5% off, and `luth plan` counts answer and cleaning calls with it")
+    expected_exams: int | None = Field(
+        None, ge=0, description="exam pairs for `luth plan` when the landing folder is not here")
     # sensor
     sensor_interval_s: int = Field(60, ge=5, description="seconds between landing-folder scans")
     sensor_running: bool = Field(False, description="start the landing sensor with the daemon")

@@ -11,6 +11,7 @@ from collections import Counter
 import dagster as dg
 import polars as pl
 
+from luth_assets.lib.expected_rows import compare_expected
 from luth_assets.lib.filter_node import Filtered, filter_node
 from luth_assets.lib.lake import StagedTable, input_file_hashes
 from luth_assets.lib.reconcile import ids
@@ -135,11 +136,21 @@ def judged_samples_asset(subsets: dict[str, dg.AssetKey]) -> dg.AssetsDefinition
         by_subset = dict(Counter(cands["subset"].to_list()))
         context.log.info(f"judging {cands.height} candidates: {by_subset}")
         run = llm.runner(context, run_config.llm, lake.root, JUDGED_KEY)
+        judges = run_config.translation.judges
         result = judge_candidates(cands, run, target=run_config.target_language,
-                                  params=run_config.translation.judge)
+                                  params=run_config.translation.judge,
+                                  scopes={"quality": judges.quality, "cleaning": judges.cleaning})
         by_judge = dict(Counter(result.rejected["judge"].to_list()))
+        expected = {name: src.expected_rows for name, src in
+                    {**run_config.sources, **run_config.translation.sources}.items()}
+        report, warnings = compare_expected(dict(Counter(result.kept["source"].to_list())),
+                                            expected)
+        for line in warnings:
+            context.log.warning(f"judged_samples: {line}")
         return _filtered(result, ids(cands), run.metadata, {
             "candidates_by_subset": dg.MetadataValue.json(by_subset),
-            "rejected_by_judge": dg.MetadataValue.json(by_judge)})
+            "rejected_by_judge": dg.MetadataValue.json(by_judge),
+            "expected_rows": dg.MetadataValue.json(report),
+            "expected_rows_warnings": dg.MetadataValue.json(warnings)})
 
     return judged_samples

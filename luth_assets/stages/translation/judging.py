@@ -23,6 +23,7 @@ from luth_assets.stages.translation.prompts import (
     quality_judge_messages,
 )
 from luth_assets.stages.translation.seeds import MESSAGES
+from luth_assets.stages.translation.settings import JudgeScope
 from luth_assets.stages.translation.translating import Runner, StageOutput
 
 QUALITY_STAGE = "quality_judge"
@@ -67,19 +68,28 @@ def _judge(judge: str, rows: Sequence[dict], run: Runner, target: str,
 
 
 def judge_candidates(cands: pl.DataFrame, run: Runner, *, target: str,
-                     params: GenerationParams | None = None) -> StageOutput:
+                     params: GenerationParams | None = None,
+                     scopes: dict[str, JudgeScope] | None = None) -> StageOutput:
+    """Both judges over the candidates; `scopes` says which sources each judge reviews (a row
+    outside a judge's scope passes it unreviewed, its `<judge>_reason` null)."""
     params = params or GenerationParams(temperature=0.0)
+    scopes = scopes or {}
     rows = cands.select(CANDIDATE_COLUMNS).to_dicts()
     rejected: list[dict] = []
     runs = []
     reasons: dict[str, dict[str, str]] = {"quality": {}, "cleaning": {}}
-    calls: dict[str, dict] = {}
+    calls: dict[str, dict] = {r["sample_id"]: {"provider": None, "model": None} for r in rows}
     for judge in ("quality", "cleaning"):
-        out = _judge(judge, rows, run, target, params)
+        scope = scopes.get(judge) or JudgeScope()
+        judged = [r for r in rows if scope.applies(r["source"])]
+        passing = [r for r in rows if not scope.applies(r["source"])]
+        if not judged:
+            continue
+        out = _judge(judge, judged, run, target, params)
         runs.append(out)
         by_id = out.by_id()
-        survivors = []
-        for row in rows:
+        survivors = list(passing)
+        for row in judged:
             result = by_id[row["sample_id"]]
             call = {"provider": result.provider, "model": result.model}
             calls[row["sample_id"]] = call
@@ -95,9 +105,10 @@ def judge_candidates(cands: pl.DataFrame, run: Runner, *, target: str,
                 continue
             reasons[judge][row["sample_id"]] = verdict["reason"]
             survivors.append(row)
-        rows = survivors
+        keep = {r["sample_id"] for r in survivors}
+        rows = [r for r in rows if r["sample_id"] in keep]
     kept = [{**row, **calls[row["sample_id"]],
-             "quality_reason": reasons["quality"][row["sample_id"]],
-             "cleaning_reason": reasons["cleaning"][row["sample_id"]]} for row in rows]
+             "quality_reason": reasons["quality"].get(row["sample_id"]),
+             "cleaning_reason": reasons["cleaning"].get(row["sample_id"])} for row in rows]
     return StageOutput(kept=pl.DataFrame(kept, schema=JUDGED_SCHEMA),
                        rejected=pl.DataFrame(rejected, schema=JUDGED_REJECTS_SCHEMA), runs=runs)

@@ -30,9 +30,10 @@ def language_name(code: str) -> str:
 
 # ------------------------------------------------------------------------- output schemas
 
-QualityIssue = Literal["none", "code", "tool_calling", "logical_error", "grammar_error"]
-CleaningIssue = Literal["none", "wrong_language", "incomplete", "incoherent", "language_switch",
-                        "not_an_instruction"]
+QualityIssue = Literal["none", "code", "tool_calling", "logical_error", "factual_error",
+                       "grammar_error"]
+CleaningIssue = Literal["none", "wrong_language", "mixed_languages", "incomplete", "incoherent",
+                        "language_switch", "not_an_instruction"]
 
 
 class QualityVerdict(BaseModel):
@@ -76,24 +77,30 @@ JUDGE_SYSTEM = """You are a strict reviewer of training data for a {target} assi
 You read one exchange between a user and an assistant and answer with a JSON object only."""
 
 QUALITY_RUBRIC = """Quality review. Reject the exchange (verdict "reject") if ANY of these holds:
-- code: the request or the answer contains program code, or asks for code to be written;
-- tool_calling: the exchange involves function or tool calls, API call syntax or JSON tool
-  arguments;
-- logical_error: the answer contains a reasoning or calculation error, or a wrong final result;
-- grammar_error: the {target} text contains spelling, grammar or agreement errors.
+- code: anything code-related: a programming question or answer, code snippets or syntax,
+  mentions of programming languages, libraries or developer tools, debugging or optimisation;
+- tool_calling: the exchange describes or requests the use of external tools, APIs or systems;
+  includes function calls, command-line usage, API requests or tool-invocation logic; or is about
+  configuring or troubleshooting external tools (databases, IDEs, browsers, command lines);
+- logical_error: contradictions, invalid reasoning, a calculation error or a wrong final result;
+- factual_error: a false statement of fact (dates, names, places, science, definitions);
+- grammar_error: the {target} text has wrong conjugations, tenses or genders, a bad sentence
+  structure, spelling mistakes or wrong accents.
 Otherwise keep it (verdict "keep", issue "none"). Give the reason in one or two sentences.
 
 Exchange to review:
 {exchange}"""
 
 CLEANING_RUBRIC = """Cleaning review. Keep the exchange (verdict "keep", issue "none") only if ALL
-of these hold; otherwise reject it with the first problem found:
-- wrong_language: every turn is written in {target} (short quotations, names and formulas
-  excepted);
-- incomplete: the answer is complete (not cut off, not empty);
-- incoherent: the answer addresses the request and makes sense;
-- language_switch: nothing asks to answer or continue in another language than {target};
-- not_an_instruction: the user turn is a request, a question or an instruction to the assistant.
+of these hold, for the question AND the answer; otherwise reject it with the first problem found:
+- wrong_language: every turn is written entirely in {target};
+- mixed_languages: no mixed languages or foreign text (proper nouns excepted);
+- incomplete: the question and the answer are complete (not cut off, not empty);
+- incoherent: both are grammatically correct and coherent, and the answer addresses the request;
+- language_switch: nothing asks to answer or continue in another language than {target}
+  (e.g. "answer in English", "répondez en anglais");
+- not_an_instruction: the question is an instruction or a task prompt ("Traduis ce texte...",
+  "Explique..."), not a narrative, a story or purely informative content.
 Give the reason in one or two sentences.
 
 Exchange to review:

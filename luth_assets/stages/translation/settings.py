@@ -13,6 +13,9 @@ translation:
   translate: {temperature: 0.2}
   regenerate: {temperature: 0.7}
   judge: {temperature: 0.0}
+  judges:                     # which sources each judge reviews (null: every candidate)
+    quality: {sources: [openhermes_fr]}
+    cleaning: {sources: [tulu3_persona_instruct]}
 ```
 """
 
@@ -26,6 +29,20 @@ from pydantic import Field, field_validator
 from luth_assets.lib.llm.types import GenerationParams
 from luth_assets.lib.source_config import SourceConfig, resolve_source_uris, validate_sources
 from luth_assets.lib.strict import StrictModel
+
+
+class JudgeScope(StrictModel):
+    sources: list[str] | None = Field(
+        None, description="sources (gathered or seed source names) whose rows this judge "
+        "reviews; null: every candidate; []: none (rows pass this judge unreviewed)")
+
+    def applies(self, source: str) -> bool:
+        return self.sources is None or source in self.sources
+
+
+class JudgesConfig(StrictModel):
+    quality: JudgeScope = Field(default_factory=JudgeScope)
+    cleaning: JudgeScope = Field(default_factory=JudgeScope)
 
 
 class TranslationConfig(StrictModel):
@@ -45,6 +62,10 @@ class TranslationConfig(StrictModel):
     regenerate: GenerationParams = Field(
         default_factory=lambda: GenerationParams(temperature=0.7))
     judge: GenerationParams = Field(default_factory=lambda: GenerationParams(temperature=0.0))
+    judges: JudgesConfig = Field(
+        default_factory=JudgesConfig,
+        description="which sources each judge reviews (the authors: quality on OpenHermes-FR, "
+        "cleaning on Tulu-3 persona instruct)")
 
     @field_validator("sources", mode="before")
     @classmethod

@@ -76,6 +76,8 @@ class GeminiProvider:
             "max_output_tokens": p.max_output_tokens,
             "seed": p.seed,
         }
+        if p.thinking is False:  # 2.5 Flash can skip thinking; 2.5 Pro refuses (HTTP 400)
+            kwargs["thinking_config"] = t.ThinkingConfig(thinking_budget=0)
         if request.response_schema is not None:
             kwargs["response_mime_type"] = "application/json"
             kwargs["response_schema"] = request.response_schema
@@ -85,7 +87,7 @@ class GeminiProvider:
         """(path, REST body without `contents`) for this request's configuration, converted by
         the SDK's own converter once per distinct configuration and memoised."""
         system = tuple(m.content for m in request.messages if m.role == "system")
-        memo_key = (system, request.params, request.response_schema)
+        memo_key = (system, request.params.model_dump_json(), request.response_schema)
         found = self._rest_memo.get(memo_key)
         if found is None:
             from google.genai import _common, models

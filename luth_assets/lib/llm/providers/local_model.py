@@ -234,7 +234,9 @@ class TransformersProvider:
     def _prompt(self, request: LLMRequest) -> str:
         return self.tokenizer.apply_chat_template(
             chat_messages(request), tokenize=False, add_generation_prompt=True,
-            **self.settings.chat_template_kwargs)
+            **self.settings.chat_template_kwargs,
+            **({} if request.params.thinking is None
+               else {"enable_thinking": request.params.thinking}))
 
     def _generate_batch(self, requests: list[LLMRequest], params: GenerationParams
                         ) -> list[ProviderResponse | Exception]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from luth_assets.lib.llm.errors import (
     Blocked,
     CallTimeout,
@@ -14,6 +16,25 @@ from luth_assets.lib.llm.errors import (
 )
 from luth_assets.lib.llm.providers.base import redact
 from luth_assets.lib.llm.types import LLMRequest, ProviderResponse
+
+THINK_BLOCK = re.compile(r"^\s*<think>.*?(?:</think>|$)\s*", re.DOTALL)
+
+
+def strip_thinking(text: str) -> str:
+    """The answer without a leading ``<think>...</think>`` block (Qwen3 writes one, empty when
+    thinking is off); an unclosed block (cut by the token limit) leaves nothing."""
+    return THINK_BLOCK.sub("", text, count=1)
+
+
+def request_extra_body(params) -> dict | None:
+    """`extra_body` of a call: the step's extra fields, and chat_template_kwargs.enable_thinking
+    when `thinking` is set (vLLM passes it to Qwen3's chat template)."""
+    body = dict(params.extra_body or {})
+    if params.thinking is not None:
+        kwargs = dict(body.get("chat_template_kwargs") or {})
+        kwargs["enable_thinking"] = params.thinking
+        body["chat_template_kwargs"] = kwargs
+    return body or None
 
 
 class OpenAICompatibleProvider:
@@ -49,6 +70,9 @@ class OpenAICompatibleProvider:
             kwargs["max_tokens"] = p.max_output_tokens
         if p.seed is not None:
             kwargs["seed"] = p.seed
+        extra_body = request_extra_body(p)
+        if extra_body:
+            kwargs["extra_body"] = extra_body
         if request.response_schema is not None:
             kwargs["response_format"] = {
                 "type": "json_schema",
@@ -76,8 +100,8 @@ class OpenAICompatibleProvider:
         choice = response.choices[0]
         if choice.finish_reason == "content_filter":
             raise Blocked("answer blocked: finish_reason content_filter")
-        text = choice.message.content or ""
-        if not text:
+        text = strip_thinking(choice.message.content or "")
+        if not text.strip():
             raise EmptyOutput(f"empty answer (finish_reason {choice.finish_reason})")
         usage = response.usage
         return ProviderResponse(

@@ -1,0 +1,255 @@
+"""`luth plan`, data side: rows per stage and, per LLM step, requests, tokens and cost.
+
+Every count follows what the stage does with its input: the language-ID slice keeps the share it
+keeps on a sample of the local rows; translation makes one call per seed row with a prompt,
+regeneration one per translated prompt; each judge one per candidate of the sources in its scope
+(the plan assumes the quality judge keeps every row, so the cleaning count is an upper bound);
+Scholar one call per sujet chunk (from the local PDFs), then one answer and one cleaning call
+per item (`scholar.expected_rows`). Input tokens are measured on the real prompts of sampled
+rows; output tokens follow the rows (translation, regeneration) or `plan.output_tokens`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from luth_assets.lib.llm.call_summary import estimate_cost
+from luth_assets.lib.llm.types import GenerationParams, Message
+from luth_assets.plan.counting import (
+    SourceCount,
+    TokenCounter,
+    count_source,
+    mean,
+    slice_keep_share,
+    turn_text,
+)
+from luth_assets.plan.scholar_exams import ExamEstimate, estimate_exams
+from luth_assets.run_config import RunConfig
+from luth_assets.stages.scholar import prompts as scholar_prompts
+from luth_assets.stages.translation.prompts import (
+    cleaning_judge_messages,
+    quality_judge_messages,
+    regenerate_messages,
+    translate_messages,
+)
+from luth_assets.stages.translation.seeds import first_user_turn
+
+
+@dataclass
+class StepPlan:
+    """One line of the plan: a stage step, its rows and (for an LLM step) its calls."""
+
+    stage: str
+    step: str
+    input_rows: int
+    output_rows: int
+    rows_method: str
+    requests: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    provider: str | None = None
+    model: str | None = None
+    cost_usd: float | None = None
+    price_known: bool | None = None
+    note: str = ""
+
+    def row(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SubsetRows:
+    """Rows each SFT subset brings to curation, and tokens per row."""
+
+    rows: dict[str, float] = field(default_factory=dict)
+    tokens_per_row: dict[str, float] = field(default_factory=dict)
+
+
+def _message_tokens(messages: list[Message], count: TokenCounter) -> int:
+    return sum(count(m.content) for m in messages)
+
+
+def _cap(tokens: float, limit: int | None) -> float:
+    return min(tokens, limit) if limit else tokens
+
+
+class Planner:
+    def __init__(self, config: RunConfig, count: TokenCounter):
+        self.config = config
+        self.count = count
+        self.plan = config.plan
+        self.target = config.target_language
+        self.steps: list[StepPlan] = []
+        self.subsets = SubsetRows()
+
+    # ----------------------------------------------------------------------------- helpers
+    def _llm_step(self, stage: str, step: str, rows: int, requests: int, tin: float, tout: float,
+                  *, output_rows: int | None = None, method: str, note: str = "") -> StepPlan:
+        llm = self.config.llm.for_step(step)
+        model = llm.resolved_model()
+        cost, known = estimate_cost(model, self.config.llm.effective_prices(), int(tin), int(tout))
+        if llm.provider == "replay":  # authored answers read from files: no bill
+            cost, known, note = 0.0, True, (note + "; " if note else "") + "replay: no cost"
+        if not known:
+            note = (note + "; " if note else "") + f"no price for {model} (set llm.pricing)"
+        plan = StepPlan(stage=stage, step=step, input_rows=rows,
+                        output_rows=requests if output_rows is None else output_rows,
+                        rows_method=method, requests=requests, input_tokens=round(tin),
+                        output_tokens=round(tout), provider=llm.provider, model=model,
+                        cost_usd=round(cost, 2) if known else None, price_known=known, note=note)
+        self.steps.append(plan)
+        return plan
+
+    def _max_tokens(self, step: str, params: GenerationParams | int | None) -> int | None:
+        over = self.config.llm.step(step)
+        if over is not None and over.max_output_tokens:
+            return over.max_output_tokens
+        return params.max_output_tokens if isinstance(params, GenerationParams) else params
+
+    def _row_tokens(self, src: SourceCount) -> tuple[float, float]:
+        """(prompt, answer) tokens per row: measured on the sample, else the plan's assumption."""
+        if not src.sample:
+            return float(self.plan.assumed_prompt_tokens), float(self.plan.assumed_answer_tokens)
+        usable = [r for r in src.sample if r["problem"] is None] or src.sample
+        return (mean([self.count(turn_text(r["messages"], "user")) for r in usable]),
+                mean([self.count(turn_text(r["messages"], "assistant")) for r in usable]))
+
+    # ----------------------------------------------------------------------------- stages
+    def sources(self) -> dict[str, tuple[SourceCount, float]]:
+        """Gathered sources: rows and kept rows of the language-ID slice."""
+        out = {}
+        for name, source in self.config.sources.items():
+            src = count_source(name, source, self.plan.sample_rows)
+            if src.method == "expected_rows":
+                kept, method = float(src.rows), "expected_rows (hub)"
+            else:
+                share = slice_keep_share(src.sample, self.target, self.config.language_id)
+                kept = src.rows * share
+                method = f"counted; language-ID keep share {share:.3f} on {len(src.sample)} rows"
+            out[name] = (src, kept)
+            self.steps.append(StepPlan("sources", f"slice:{name}", src.rows, round(kept), method))
+        return out
+
+    def translation(self) -> dict[str, tuple[SourceCount, int]]:
+        """Seed sources: one translate and one regenerate call per seed row with a prompt."""
+        tcfg = self.config.translation
+        seeds: dict[str, tuple[SourceCount, int]] = {}
+        tr_in = tr_out = re_in = re_out = 0.0
+        rows = calls = 0
+        methods = set()
+        for name, source in tcfg.sources.items():
+            src = count_source(name, source, self.plan.sample_rows, limit=tcfg.limit)
+            callable_rows = src.rows - self._seed_problems(src)
+            seeds[name] = (src, callable_rows)
+            prompt_t, answer_t = self._row_tokens(src)
+            system_tr = _message_tokens(translate_messages("", target=self.target,
+                                                           source=tcfg.source_language), self.count)
+            system_re = _message_tokens(regenerate_messages("", target=self.target), self.count)
+            tr_in += callable_rows * (system_tr + prompt_t)
+            tr_out += callable_rows * _cap(prompt_t, self._max_tokens("translate", tcfg.translate))
+            re_in += callable_rows * (system_re + prompt_t)
+            re_out += callable_rows * _cap(answer_t, self._max_tokens("regenerate", tcfg.regenerate))
+            rows += src.rows
+            calls += callable_rows
+            methods.add(src.method)
+        if tcfg.sources:
+            method = "+".join(sorted(methods))
+            self._llm_step("translation", "translate", rows, calls, tr_in, tr_out, method=method,
+                           note="output tokens ~ the English prompt's")
+            self._llm_step("translation", "regenerate", calls, calls, re_in, re_out, method=method,
+                           note="output tokens ~ the seed row's answer")
+        return seeds
+
+    def _seed_problems(self, src: SourceCount) -> int:
+        """Seed rows without a usable prompt, as the seed stage flags them (scaled from the
+        sample of a counted source; none assumed for a hub source)."""
+        if not src.sample:
+            return 0
+        bad = sum(1 for r in src.sample if r["problem"] is not None
+                  or not (first_user_turn(r["messages"]) or "").strip())
+        return round(bad * src.rows / len(src.sample))
+
+    def judges(self, gathered: dict[str, tuple[SourceCount, float]],
+               seeds: dict[str, tuple[SourceCount, int]]) -> None:
+        """Quality then cleaning judge over the candidates of the sources in their scope."""
+        cands: dict[str, tuple[float, SourceCount, str]] = {}
+        for name, (src, kept) in gathered.items():
+            cands[name] = (kept, src, "gathered")
+        for name, (src, callable_rows) in seeds.items():
+            cands[name] = (float(callable_rows), src, "translated")
+        judges = self.config.translation.judges
+        for judge, scope, build in (("quality_judge", judges.quality, quality_judge_messages),
+                                    ("cleaning_judge", judges.cleaning, cleaning_judge_messages)):
+            in_scope = {n: c for n, c in cands.items() if scope.applies(n)}
+            requests = sum(c[0] for c in in_scope.values())
+            tin = 0.0
+            for rows, src, _ in in_scope.values():
+                prompt_t, answer_t = self._row_tokens(src)
+                frame = _message_tokens(build([], target=self.target), self.count)
+                tin += rows * (frame + prompt_t + answer_t + 8)
+            tout = requests * _cap(self.plan.output_tokens_for(judge) or 60,
+                                   self._max_tokens(judge, self.config.translation.judge))
+            total = sum(c[0] for c in cands.values())
+            self._llm_step("judges", judge, round(total), round(requests), tin, tout,
+                           output_rows=round(total), method="candidates in scope",
+                           note="sources: " + (", ".join(sorted(in_scope)) or "none")
+                           + ("; assumes the quality judge keeps every row"
+                              if judge == "cleaning_judge" else ""))
+        for rows, src, subset in cands.values():
+            prompt_t, answer_t = self._row_tokens(src)
+            self.subsets.rows[subset] = self.subsets.rows.get(subset, 0.0) + rows
+            per_row = self.subsets.tokens_per_row
+            per_row[subset] = per_row.get(subset, 0.0) + rows * (prompt_t + answer_t + 8)
+
+    def scholar(self) -> ExamEstimate:
+        """Question calls per sujet chunk; answer and cleaning calls per item."""
+        scfg = self.config.scholar
+        exams = estimate_exams(self.config, self.count)
+        if exams.exams == 0 and scfg.expected_rows is None:
+            return exams
+        items = scfg.expected_rows
+        note = "" if items is not None else "set scholar.expected_rows to count answer and " \
+            "cleaning calls"
+        items = items or 0
+        q_out = exams.chunks * _cap(self.plan.output_tokens_for("scholar_questions") or 0,
+                                    self._max_tokens("scholar_questions", scfg.max_output_tokens))
+        self._llm_step("scholar", "scholar_questions", exams.exams, round(exams.chunks),
+                       exams.chunk_tokens + exams.chunks * self.count(scholar_prompts.QUESTIONS_SYSTEM),
+                       q_out, output_rows=items, method=exams.method, note=note)
+        a_out = _cap(self.plan.output_tokens_for("scholar_answers") or 0,
+                     self._max_tokens("scholar_answers", scfg.max_output_tokens))
+        q_tokens = (self.plan.output_tokens_for("scholar_questions") or 0) / max(
+            1.0, items / max(exams.chunks, 1.0))
+        a_in = items * (exams.corrige_tokens + q_tokens + self.count(scholar_prompts.ANSWERS_SYSTEM))
+        self._llm_step("scholar", "scholar_answers", items, items, a_in, items * a_out,
+                       method="scholar.expected_rows", note=note)
+        c_out = _cap(self.plan.output_tokens_for("scholar_clean") or 0,
+                     self._max_tokens("scholar_clean", scfg.max_output_tokens))
+        c_in = items * (q_tokens + a_out + self.count(scholar_prompts.CLEAN_SYSTEM))
+        self._llm_step("scholar", "scholar_clean", items, items, c_in, items * c_out,
+                       method="scholar.expected_rows", note=note)
+        self.subsets.rows["scholar"] = float(items)
+        self.subsets.tokens_per_row["scholar"] = items * (q_tokens + c_out)
+        return exams
+
+    def curation(self) -> tuple[int, float]:
+        """SFT mix rows (weights applied to the train share) and tokens."""
+        mixing = self.config.curation.mixing
+        share = mixing.validation_share
+        total_rows = 0.0
+        total_tokens = 0.0
+        for subset, rows in self.subsets.rows.items():
+            spec = mixing.subsets.get(subset)
+            weight = spec.weight if spec is not None else 1.0
+            per_row = self.subsets.tokens_per_row.get(subset, 0.0) / rows if rows else 0.0
+            val = rows * share
+            mix = val + (rows - val) * weight
+            total_rows += mix
+            total_tokens += mix * per_row
+        inputs = round(sum(self.subsets.rows.values()))
+        weights = {s: (mixing.subsets[s].weight if s in mixing.subsets else 1.0)
+                   for s in self.subsets.rows}
+        self.steps.append(StepPlan(
+            "curation", "sft_mix", inputs, round(total_rows), "judged + scholar items, weighted",
+            note=f"weights {weights}; before dedup/decontamination/length cap (not estimated)"))
+        return round(total_rows), total_tokens

@@ -1,0 +1,75 @@
+"""The `plan:` section of the run configuration: what `luth plan` assumes where it cannot count.
+
+```yaml
+plan:
+  sample_rows: 1000                 # rows read per local source (token sizes, language-ID keep rate)
+  assumed_prompt_tokens: 150        # a hub row's user turn, when no local sample exists
+  assumed_answer_tokens: 442        # ... and its assistant turn (paper: 338M tokens / 570,623 rows)
+  gpus: 1
+  tokens_per_second_per_gpu: 20000  # training throughput (packed tokens / s / GPU)
+  output_tokens: {quality_judge: 60}
+  models:                           # one SFT per entry (default: training.train_config)
+    qwen3_0.6b: {train_config: ../train/paper/qwen3_0.6b.yaml, params_billions: 0.6, merge: slerp}
+```
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from luth_assets.lib.strict import StrictModel
+
+# Output tokens per call of each LLM step when nothing better is known (the judges answer a
+# short JSON verdict; the Scholar steps answer a question list, an answer, a cleaned item).
+DEFAULT_OUTPUT_TOKENS: dict[str, int] = {
+    "quality_judge": 60, "cleaning_judge": 60, "scholar_questions": 1500,
+    "scholar_answers": 400, "scholar_clean": 700,
+}
+
+
+class PlannedModel(StrictModel):
+    train_config: Path = Field(description="luth_train YAML of this model's SFT")
+    params_billions: float | None = Field(
+        None, gt=0.0, description="parameters (billions), for checkpoint and merge disk")
+    tokens_per_second_per_gpu: float | None = Field(
+        None, gt=0.0, description="this model's throughput; default plan.tokens_per_second_per_gpu")
+    gpus: int | None = Field(None, ge=1, description="default plan.gpus")
+    merge: Literal["slerp", "linear", "none"] = Field(
+        "linear", description="how it is merged back with its base (SLERP for Qwen3, LERP for LFM2)")
+    merge_recipes: int = Field(1, ge=0, description="merged models written (disk)")
+
+
+class PlanConfig(StrictModel):
+    sample_rows: int = Field(1000, ge=1, description="rows read per local source for the estimates")
+    assumed_prompt_tokens: int = Field(
+        150, ge=1, description="user-turn tokens of a row of a hub source (no local sample)")
+    assumed_answer_tokens: int = Field(
+        442, ge=1, description="assistant-turn tokens of a row of a hub source; with "
+        "assumed_prompt_tokens, the paper's 338M tokens / 570,623 rows = 592 per row")
+    assumed_chunks_per_exam: float = Field(
+        1.0, gt=0.0, description="sujet chunks per exam when the PDFs are not here")
+    gpus: int = Field(1, ge=1, description="GPUs of the training machine")
+    tokens_per_second_per_gpu: float = Field(
+        20000.0, gt=0.0, description="training throughput per GPU (packed tokens per second)")
+    packing_efficiency: float = Field(
+        1.0, gt=0.0, le=1.0, description="share of a packed sequence's tokens that are real rows "
+        "(rows do not fill 16,384-token sequences exactly)")
+    output_tokens: dict[str, int] = Field(
+        default_factory=dict, description="output tokens per call of an LLM step (overrides the "
+        "defaults: quality_judge 60, cleaning_judge 60, scholar_questions 1500, scholar_answers "
+        "400, scholar_clean 700)")
+    models: dict[str, PlannedModel] = Field(
+        default_factory=dict, description="models to plan an SFT for; default: the training "
+        "section's model")
+
+    def with_base(self, base: Path) -> PlanConfig:
+        models = {name: m if m.train_config.is_absolute() else m.model_copy(
+            update={"train_config": (base / m.train_config).resolve()})
+            for name, m in self.models.items()}
+        return self.model_copy(update={"models": models})
+
+    def output_tokens_for(self, step: str) -> int | None:
+        return self.output_tokens.get(step, DEFAULT_OUTPUT_TOKENS.get(step))
