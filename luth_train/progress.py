@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -76,12 +77,14 @@ class TrainProgress:
         self._bar = None
 
     def __call__(self, rec: dict[str, Any]) -> None:
-        for tracker in self.trackers:
-            tracker(rec)
-        if rec.get("rank", 0) != 0 and rec.get("event") in ("start", "end"):
-            return
-        if self.json_lines:
+        first_rank = os.environ.get("RANK", "0") == "0"  # under accelerate/torchrun
+        if first_rank:
+            for tracker in self.trackers:
+                tracker(rec)
+        if self.json_lines:  # every rank's events, as they come
             print(json.dumps(rec), file=self.stream, flush=True)
+            return
+        if not first_rank:
             return
         if rec.get("event") == "start":
             self.total, self.started = rec["total_steps"], time.monotonic()

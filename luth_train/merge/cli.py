@@ -39,7 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     try:
         if args.print_yaml:
-            print(resolve_recipe(args.recipe).mergekit_yaml)
+            print(resolve_recipe(args.recipe, base_model=args.base_model,
+                                 finetuned_model=args.finetuned_model).mergekit_yaml)
             return 0
         result = merge(
             args.recipe,

@@ -60,11 +60,14 @@ def test_recipe_expands_to_mergekit_yaml():
 
 def test_mergekit_yaml_passes_through_unchanged(tmp_path):
     src = (REPO / "configs/merge/merge_slerp.yaml").read_text()
+    src = src.replace("model: BASE_MODEL", "model: org/base").replace("base_model: BASE_MODEL",
+                                                                       "base_model: org/base")
+    src = src.replace("FINETUNED_MODEL", "org/fine-tuned")
     p = tmp_path / "m.yaml"
     p.write_text(src)
     res = resolve_recipe(p)
     assert res.mergekit_yaml == src
-    assert (res.base_model, res.finetuned_model, res.recipe) == ("BASE_MODEL", "FINETUNED_MODEL", None)
+    assert (res.base_model, res.finetuned_model, res.recipe) == ("org/base", "org/fine-tuned", None)
 
 
 def test_linear_merge_equals_lerp(tiny_pair, linear_merged):
