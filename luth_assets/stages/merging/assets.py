@@ -14,7 +14,8 @@ from luth_assets.lib.models import BASE, SFT, merged_model_dir, pareto_plot_path
 from luth_assets.resources import LakeResource
 from luth_assets.run_config import RunConfig
 from luth_assets.stages import keys
-from luth_assets.stages.merging.pareto import choose_merge, pareto_plot_png, png_markdown
+from luth_assets.lib.metadata import png_markdown
+from luth_assets.stages.merging.pareto import choose_merge, pareto_plot_png
 from luth_assets.stages.merging.recipes import merge_source, result_metadata, run_options
 
 GROUP = "merging"
@@ -80,7 +81,7 @@ def best_merge(context: dg.AssetExecutionContext, lake: LakeResource,
         "reason": choice.reason,
         "pareto_front": dg.MetadataValue.json(
             choice.table.filter(pl.col("on_front"))["recipe"].to_list()),
-        "pareto_plot": dg.MetadataValue.md(png_markdown(png)),
+        "pareto_plot": dg.MetadataValue.md(png_markdown(png, "Pareto plot")),
         "pareto_plot_path": dg.MetadataValue.path(str(plot_path)),
     })
     return choice.table.with_columns(
