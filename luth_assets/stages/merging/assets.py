@@ -10,11 +10,11 @@ validation fails the partition with the reasons) and records hash, size, time an
 import dagster as dg
 import polars as pl
 
+from luth_assets.lib.metadata import png_markdown
 from luth_assets.lib.models import BASE, SFT, merged_model_dir, pareto_plot_path, resolve_model
 from luth_assets.resources import LakeResource
 from luth_assets.run_config import RunConfig
 from luth_assets.stages import keys
-from luth_assets.lib.metadata import png_markdown
 from luth_assets.stages.merging.pareto import choose_merge, pareto_plot_png
 from luth_assets.stages.merging.recipes import merge_source, result_metadata, run_options
 
