@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from luth_train.cards import sft_card, write_card
 from luth_train.checkpoints import STATE_FILE, latest_checkpoint, prune_checkpoints, save_model_folder
 from luth_train.config import (
     ConfigError,
@@ -335,6 +336,7 @@ def train(
                "rejected_rows": len(tok_train.rejected)}
     save_model_folder(out_dir / "final", model, tokenizer, cfg, accelerator)
     if accelerator.is_main_process:
+        write_card(out_dir / "final", sft_card(cfg, metrics, Path.cwd()))
         (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
         (out_dir / "log_history.json").write_text(json.dumps(state["log_history"], indent=1))
     log({"event": "end", **metrics, "rank": rank, "world_size": world,

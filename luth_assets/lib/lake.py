@@ -176,6 +176,15 @@ def described(schema: TableSchema, table: str) -> TableSchema:
         for c in schema.columns])
 
 
+def relative_to_lake(path: str | os.PathLike, root: str | os.PathLike) -> str:
+    """`path` relative to the lake root (``models/merged/linear``) when under it, so tables and
+    cards still point right after the lake is moved; else as given."""
+    try:
+        return Path(path).resolve().relative_to(local_path(root).resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 class TableMissing(FileNotFoundError):
     """A table another asset reads is not in the lake yet."""
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -50,3 +52,39 @@ def table_preview(frame: pl.DataFrame, schema: dg.TableSchema | None = None,
     head = frame.head(rows)
     records = [dg.TableRecord({k: display_value(v) for k, v in row.items()}) for row in head.to_dicts()]
     return dg.MetadataValue.table(records=records, schema=schema)
+
+
+def embed_images(markdown: str, folder: Path) -> str:
+    """Markdown written beside its PNGs (``![alt](plot.png)``) with each image that exists in
+    `folder` inlined, so that the UI shows it instead of a broken relative link."""
+    def inline(match: re.Match) -> str:
+        path = folder / match.group(2)
+        return png_markdown(path.read_bytes(), match.group(1)) if path.is_file() else match.group(0)
+
+    return re.sub(r"!\[([^\]]*)\]\(([^):]+\.png)\)", inline, markdown)
+
+
+def loss_curve_png(train: list[dict], val: list[dict]) -> bytes:
+    """Training loss per step and validation loss at each evaluation, one PNG."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.5), dpi=100)
+    if train:
+        ax.plot([p["step"] for p in train], [p["loss"] for p in train], label="train loss")
+    if val:
+        ax.plot([p["step"] for p in val], [p["val_loss"] for p in val], marker="o",
+                label="validation loss")
+    ax.set_xlabel("optimizer step")
+    ax.set_ylabel("loss")
+    ax.set_title("SFT loss")
+    ax.legend()
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
