@@ -121,6 +121,7 @@ def cmd_materialize(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from luth_assets.build import build_definitions
+    from luth_assets.demo_unit import as_one_unit
     from luth_assets.lib.warehouse import refresh_views
     from luth_assets.materialize import materialize_all, prepare_instance
     from luth_assets.selection import SelectionError, resolve_selection
@@ -145,7 +146,11 @@ def cmd_materialize(args: argparse.Namespace) -> int:
         instance = dg.DagsterInstance.ephemeral()
         print("DAGSTER_HOME is not set: runs are not kept for the UI (make demo sets it)")
     prepare_instance(settings, config, instance)
-    report = materialize_all(defs, instance, selection=selection, log_level=args.log_level)
+    keys = selection or [k for a in graph.assets_defs if a.is_materializable for k in a.keys]
+    title = "luth materialize " + (" ".join(args.select) if args.select else "--all")
+    with as_one_unit(instance, defs, keys, title) as unit:
+        report = materialize_all(defs, instance, selection=selection, log_level=args.log_level,
+                                 tags=unit.tags)
     tables = refresh_views(settings.lake_root)
     print(f"{len(report.outcomes) - len(report.failures)}/{len(report.outcomes)} runs succeeded; "
           f"{len(tables)} lake tables have DuckDB views (luth sql \"show all tables\")")
