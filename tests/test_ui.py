@@ -42,7 +42,18 @@ EXPECTED_GROUPS = ("sources", "translation", "scholar", "curation", "training", 
 EXPECTED_NAMES = ("raw_multilingual", "french_slices", "french_slices_rejects")
 ASSET_PAGE = "assets/silver/french_slices"
 TIMELINE_PAGE = "overview/activity/timeline"
-TIMELINE_WORDS = ("Timeline",)
+TIMELINE_WORDS = ("Timeline", "Jobless asset materializations")  # the runs, under location luth
+RUNS_QUERY = """
+{ runsOrError { ... on Runs { results { runId status
+    repositoryOrigin { repositoryLocationName } tags { key value } } } } }
+"""
+BACKFILLS_QUERY = """
+{ partitionBackfillsOrError { ... on PartitionBackfills { results { id status title } } } }
+"""
+REEXECUTE = """
+mutation { launchPipelineReexecution(reexecutionParams: {parentRunId: "%s", strategy: ALL_STEPS}) {
+    __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }
+"""
 SLICE_QUERY = """
 { assetNodes(assetKeys: [{path: ["silver", "french_slices"]}]) {
     assetMaterializations(limit: 1) { metadataEntries { label
@@ -209,7 +220,19 @@ def test_ui_serves_the_built_asset_graph(dagster_ui: str, ui_env: dict[str, str]
     print(f"french_slices: {entries['dagster/row_count']['intValue']} rows, "
           f"{len(columns)} described columns")
 
-    # 3. The global asset graph, an asset page and the runs timeline render in a real browser
+    # 3. the command's runs are one unit: one backfill, every run under the code location, and
+    # the UI can re-execute them
+    backfills = graphql(base, BACKFILLS_QUERY)["partitionBackfillsOrError"]["results"]
+    assert [(b["title"], b["status"]) for b in backfills] == [
+        ("luth materialize group:sources", "COMPLETED_SUCCESS")]
+    runs = graphql(base, RUNS_QUERY)["runsOrError"]["results"]
+    assert len(runs) == 4 and all(r["status"] == "SUCCESS" for r in runs)
+    assert all(r["repositoryOrigin"]["repositoryLocationName"] == "luth" for r in runs)
+    assert all({"key": "dagster/backfill", "value": backfills[0]["id"]} in r["tags"] for r in runs)
+    again = graphql(base, REEXECUTE % runs[0]["runId"])["launchPipelineReexecution"]
+    assert again["__typename"] == "LaunchRunSuccess", again
+
+    # 4. The global asset graph, an asset page and the runs timeline render in a real browser
     binary = chromium_binary()
     if binary is None:
         pytest.skip("chromium is not installed (apt-get install chromium; .ci/run does it)")
