@@ -116,3 +116,26 @@ def merge_card(*, name: str, method: str, base_model: str, finetuned_model: str,
     head, scores = card.split(SCORES_HEADING, 1)
     return (f"{head}### mergekit configuration\n\n```yaml\n{mergekit_yaml.strip()}\n```\n\n"
             f"{SCORES_HEADING}{scores}")
+
+
+class PushError(RuntimeError):
+    """A folder could not be pushed to the hub; the message names the repo, never the token."""
+
+
+def push_folder(folder: str | os.PathLike, repo_id: str, repo_type: str = "model",
+                endpoint: str | None = None) -> str:
+    """Upload `folder` (card included) to the hub repo `repo_id`, creating it if needed; the
+    token comes from the environment (`HF_TOKEN` or `huggingface-cli login`). Returns its URL."""
+    from huggingface_hub import HfApi
+
+    api = HfApi(endpoint=endpoint)  # None: HF_ENDPOINT or the public hub
+    try:
+        api.create_repo(repo_id, repo_type=repo_type, exist_ok=True)
+        api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type=repo_type,
+                          commit_message="Luth lakehouse: push from the pipeline")
+    except Exception as err:  # noqa: BLE001 - any hub failure becomes one clear line
+        raise PushError(f"push_to_hub: could not push {folder} to the {repo_type} repo {repo_id} "
+                        f"({type(err).__name__}); check the network, HF_TOKEN and the repo id, "
+                        "or leave push_to_hub unset") from None
+    prefix = "datasets/" if repo_type == "dataset" else ""
+    return f"https://huggingface.co/{prefix}{repo_id}"

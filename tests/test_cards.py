@@ -3,12 +3,22 @@ data and scores, paths relative to the lake."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import polars as pl
+import pytest
 
+from luth_assets.run_config import load_config
 from luth_assets.stages.curation.data_card import dataset_card
-from luth_train.cards import read_front_matter, sft_card, update_card_scores, write_card
+from luth_train.cards import (
+    PushError,
+    push_folder,
+    read_front_matter,
+    sft_card,
+    update_card_scores,
+    write_card,
+)
 from luth_train.config import TrainConfig
 
 MESSAGES = pl.List(pl.Struct({"role": pl.String, "content": pl.String}))
@@ -61,3 +71,17 @@ def test_sft_card_is_relative_to_the_lake_and_takes_scores(tmp_path: Path) -> No
     card = (folder / "README.md").read_text()
     assert "| mmlu_fr | 41.12 |" in card and "Not scored yet" not in card
     assert not update_card_scores(tmp_path, {"mmlu_fr": 1.0})  # no card there
+
+
+def test_push_to_hub_is_off_in_the_demo_and_a_failed_push_is_one_clear_line(tmp_path, monkeypatch):
+    demo = load_config(Path(__file__).resolve().parents[1] / "data_lake" / "landing" / "luth.yaml")
+    assert demo.curation.push_to_hub is None and demo.training.push_to_hub is None
+    with socket.socket() as sock:  # a port nothing listens on: the hub is unreachable at once
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("HF_TOKEN", "hf_not_a_real_token_123")
+    write_card(tmp_path, "---\nlicense: apache-2.0\n---\n# card\n")
+    with pytest.raises(PushError) as err:
+        push_folder(tmp_path, "someone/luth-sft-mix", "dataset", endpoint=f"http://127.0.0.1:{port}")
+    assert "dataset repo someone/luth-sft-mix" in str(err.value)
+    assert "hf_not_a_real_token_123" not in str(err.value)

@@ -34,7 +34,7 @@ from luth_assets.stages.curation.decontaminate import BenchmarkIndex, build_benc
 from luth_assets.stages.curation.mix_rules import distinct_ids
 from luth_assets.stages.curation.settings import DecontaminationConfig
 from luth_assets.stages.curation.tokens import load_tokenizer
-from luth_train.cards import write_card
+from luth_train.cards import push_folder, write_card
 
 GROUP = "curation"
 SFT_MIX_REJECTS = dg.AssetKey(["gold", "sft_mix_rejects"])
@@ -92,6 +92,9 @@ def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
                 {**run_config.translation.sources, **run_config.sources}.items()}
     licenses["scholar"] = run_config.scholar.license
     write_card(lake.folder(*DATASET_FOLDER), dataset_card(result.mix, result.steps, licenses))
+    if cfg.push_to_hub:
+        context.log.info("pushed to " + push_folder(lake.folder(*DATASET_FOLDER), cfg.push_to_hub,
+                                                     "dataset"))
     plot_token_lengths(result.mix, gold / PLOT_NAME)
     params = {"benchmarks checked (items)": index.items_by_benchmark,
               "decontamination": f"{cfg.decontamination.ngram}-grams of normalised words "
