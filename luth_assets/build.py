@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from luth_assets.conventions import with_conventions
 from luth_assets.resources import build_resources
 from luth_assets.run_config import RunConfig, Settings
 from luth_assets.stages.curation.definitions import stage_definitions as curation
@@ -24,19 +25,7 @@ from luth_assets.stages.translation.definitions import stage_definitions as tran
 
 STAGES = (sources, translation, scholar, curation, training, merging, evaluation, ops)
 
-
-CODE_REFERENCES = "dagster/code_references"
-
-
-def with_code_references(defs: dg.Definitions) -> dg.Definitions:
-    """Every asset points the UI at the function that defines it (Dagster's
-    `with_source_code_references`), unless it already names its place (the filter node does)."""
-    assets = [a if any(CODE_REFERENCES in a.metadata_by_key.get(k, {}) for k in a.keys)
-              else dg.with_source_code_references([a])[0] for a in defs.assets or []]
-    return dg.Definitions(assets=assets, asset_checks=defs.asset_checks, sensors=defs.sensors)
-
-
 def build_definitions(settings: Settings, config: RunConfig | None = None) -> dg.Definitions:
     config = config or settings.load()
-    stages = [with_code_references(stage(config)) for stage in STAGES]
+    stages = [with_conventions(stage(config), config.llm.provider) for stage in STAGES]
     return dg.Definitions.merge(*stages, dg.Definitions(resources=build_resources(settings, config)))

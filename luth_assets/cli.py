@@ -1,8 +1,10 @@
 """`luth`: the project's command line.
 
     luth sql "QUERY" | FILE.sql [--param name=value ...] [--csv]
-    luth materialize --all | --select KEY [KEY ...]
+    luth materialize --all | --select KEY|group:NAME|kind:NAME|tag:NAME[=VALUE] ...
+    luth assets                     list the asset keys, groups, kinds and partitions
     luth views                      refresh the DuckDB views over the lake
+    luth --version
 
 Later stages add `luth train`, `luth merge`, `luth eval` (they dispatch to `luth_train`).
 Heavy libraries are imported inside each command so `luth --help` stays fast.
@@ -47,15 +49,33 @@ def _format_table(columns: list[str], rows: list[tuple]) -> str:
     return "\n".join(out)
 
 
+def sql_query_text(query: str) -> str:
+    """The query itself, or the text of a ``.sql`` file (paths relative to ``sql/`` work); a
+    missing file is a :class:`UsageError` listing the files under ``sql/``."""
+    from luth_assets.lib.warehouse import SQL_DIR, read_sql_file
+
+    if not query.endswith(".sql"):
+        return query
+    try:
+        return read_sql_file(query)
+    except FileNotFoundError:
+        files = sorted(p.relative_to(SQL_DIR).as_posix() for p in SQL_DIR.rglob("*.sql"))
+        listing = "\n".join(f"  {f}" for f in files) or "  (none)"
+        raise UsageError(f"luth sql: SQL file {query} not found (neither as given nor under {SQL_DIR}); "
+                         f"the query files are:\n{listing}") from None
+
+
+class UsageError(Exception):
+    """A mistake on the command line: printed as one message, exit code 2."""
+
+
 def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
-    from luth_assets.lib.warehouse import read_sql_file, run_query
+    from luth_assets.lib.warehouse import run_query
 
     settings = Settings.from_env()
-    query = args.query
-    if query.endswith(".sql"):
-        query = read_sql_file(query)
+    query = sql_query_text(args.query)
     params = {}
     for item in args.param or []:
         if "=" not in item:
@@ -88,20 +108,39 @@ def cmd_views(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assets(args: argparse.Namespace) -> int:
+    from luth_assets.build import build_definitions
+    from luth_assets.selection import describe_assets
+
+    settings = Settings.from_env()
+    rows = describe_assets(build_definitions(settings).resolve_asset_graph())
+    print(_format_table(["key", "group", "kinds", "partitions"], rows))
+    print("select with: luth materialize --select KEY | group:NAME | kind:NAME | tag:NAME[=VALUE]")
+    return 0
+
+
 def cmd_materialize(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from luth_assets.build import build_definitions
+    from luth_assets.demo_unit import as_one_unit
     from luth_assets.lib.warehouse import refresh_views
     from luth_assets.materialize import materialize_all, prepare_instance
+    from luth_assets.selection import SelectionError, resolve_selection
 
     if not args.all and not args.select:
-        print("luth materialize: give --all or --select KEY [KEY ...]", file=sys.stderr)
-        return 2
+        raise UsageError("luth materialize: give --all or --select KEY [KEY ...]")
     settings = Settings.from_env()
     config = settings.load()
     defs = build_definitions(settings, config)
-    selection = [dg.AssetKey.from_user_string(k) for k in args.select] if args.select else None
+    graph = defs.resolve_asset_graph()
+    try:
+        selection = resolve_selection(graph, args.select) if args.select else None
+    except SelectionError as err:
+        raise UsageError(f"luth materialize: {err}") from None
+    if selection is None and not any(a.is_materializable for a in graph.assets_defs):
+        raise UsageError(f"luth materialize: the run configuration {settings.config_path} defines "
+                         "no assets (no sources, no stage sections); see data_lake/landing/luth.yaml")
     if os.environ.get("DAGSTER_HOME"):
         os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
         instance = dg.DagsterInstance.get()
@@ -109,7 +148,11 @@ def cmd_materialize(args: argparse.Namespace) -> int:
         instance = dg.DagsterInstance.ephemeral()
         print("DAGSTER_HOME is not set: runs are not kept for the UI (make demo sets it)")
     prepare_instance(settings, config, instance)
-    report = materialize_all(defs, instance, selection=selection, log_level=args.log_level)
+    keys = selection or [k for a in graph.assets_defs if a.is_materializable for k in a.keys]
+    title = "luth materialize " + (" ".join(args.select) if args.select else "--all")
+    with as_one_unit(instance, defs, keys, title) as unit:
+        report = materialize_all(defs, instance, selection=selection, log_level=args.log_level,
+                                 tags=unit.tags)
     tables = refresh_views(settings.lake_root)
     print(f"{len(report.outcomes) - len(report.failures)}/{len(report.outcomes)} runs succeeded; "
           f"{len(tables)} lake tables have DuckDB views (luth sql \"show all tables\")")
@@ -122,12 +165,22 @@ def cmd_materialize(args: argparse.Namespace) -> int:
     return 0
 
 
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("luth-lakehouse")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "0+unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="luth",
         description="Luth lakehouse. LUTH_CONFIG names the run configuration "
         "(default data_lake/landing/luth.yaml); LUTH_LAKE_ROOT the lake (default data_lake).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sql = sub.add_parser("sql", help="run a DuckDB query (or a .sql file) over the lake views")
@@ -137,12 +190,17 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     sql.set_defaults(func=cmd_sql)
 
+    assets = sub.add_parser("assets", help="list the asset keys with their group, kinds and partitions")
+    assets.set_defaults(func=cmd_assets)
+
     views = sub.add_parser("views", help="refresh the DuckDB views over the lake tables")
     views.set_defaults(func=cmd_views)
 
     mat = sub.add_parser("materialize", help="materialise assets with Dagster, every partition")
     mat.add_argument("--all", action="store_true", help="the whole asset graph")
-    mat.add_argument("--select", nargs="+", metavar="KEY", help="asset keys, e.g. bronze/raw_multilingual")
+    mat.add_argument("--select", nargs="+", metavar="KEY",
+                     help="asset keys (bronze/raw_multilingual), group:NAME, kind:NAME or "
+                     "tag:NAME[=VALUE]; `luth assets` lists them")
     mat.add_argument("--log-level", default="WARNING",
                      choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                      help="Dagster's console log level for each run (default WARNING)")
@@ -155,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from luth_assets.lib.quiet import silence_library_noise
+
+    silence_library_noise()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in EXTERNAL_COMMANDS:
         import importlib
@@ -165,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ConfigError as err:
+    except (ConfigError, UsageError) as err:
         print(str(err), file=sys.stderr)
         return 2
 

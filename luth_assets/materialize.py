@@ -66,6 +66,7 @@ def materialize_all(
     selection: Sequence[dg.AssetKey] | None = None,
     log: Callable[[str], None] = print,
     log_level: str = "WARNING",
+    tags: dict[str, str] | None = None,
 ) -> MaterializeReport:
     report = MaterializeReport()
     wanted = set(selection) if selection else None
@@ -95,7 +96,7 @@ def materialize_all(
                     instance=instance,
                     raise_on_error=False,
                     run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-                    tags={"luth/launched_by": "luth materialize"},
+                    tags={"luth/launched_by": "luth materialize", **(tags or {})},
                 )
                 success = result.success
                 if not success:

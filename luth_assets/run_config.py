@@ -124,6 +124,9 @@ def load_config(path: Path | str) -> RunConfig:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         raise ConfigError(f"invalid YAML in run configuration {path}: {err}") from None
+    if data is None:
+        raise ConfigError(f"run configuration {path} is empty: it needs at least `sources:` "
+                          f"(the demo one, {DEFAULT_CONFIG}, is a complete example)")
     config = parse_config(data, path)
     return _resolve_relative_uris(config, path.parent)
 

@@ -15,6 +15,7 @@ from typing import Any
 LR_SCHEDULERS = ("cosine", "linear", "constant", "constant_with_warmup")
 OPTIMIZERS = ("adamw_torch", "adamw_torch_fused", "adamw_8bit", "sgd")
 SAVE_STRATEGIES = ("epoch", "steps", "no")
+REPORT_TO = ("none", "tensorboard", "wandb")
 ATTN_IMPLEMENTATIONS = ("auto", "flash_attention_2", "sdpa", "eager")
 
 
@@ -72,6 +73,8 @@ class TrainConfig:
     save_steps: int = _f(0, "Checkpoint every N optimizer steps when save_strategy is 'steps'.")
     save_total_limit: int = _f(0, "Keep only the newest N checkpoints (0 keeps all).")
     logging_steps: int = _f(10, "Log loss/lr/tokens per second every N optimizer steps.")
+    report_to: str = _f("none", "Also send train/eval scalars to: none, tensorboard (under "
+                        "output_dir/runs) or wandb; needs the package (extra `tracking`).")
     seed: int = _f(42, "Seed for shuffling, packing order and initialisation.")
     resume_from_checkpoint: str = _f(
         "", "Checkpoint folder to resume from, or 'latest' for the newest in output_dir."
@@ -123,6 +126,8 @@ class TrainConfig:
             raise bad("save_total_limit", "must be >= 0")
         if self.logging_steps < 1:
             raise bad("logging_steps", "must be >= 1")
+        if self.report_to not in REPORT_TO:
+            raise bad("report_to", f"must be one of {REPORT_TO}")
 
     # -- conversions ----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -236,3 +241,18 @@ def config_help() -> str:
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
         lines.append(f"{f.name:30s} {json.dumps(default):>14s}  {f.metadata['help']}")
     return "\n".join(lines)
+
+
+def check_inputs_exist(cfg: TrainConfig, source: str) -> None:
+    """A base model or dataset path that does not exist is one line naming the key and the file,
+    not the hub's validation traceback. A hub id (``Qwen/Qwen3-0.6B``) is left to the hub."""
+    base = Path(cfg.base_model)
+    looks_local = (cfg.base_model.startswith((".", "/", "~")) or cfg.base_model.count("/") > 1
+                   or base.parts[:1] == ("data_lake",))
+    if looks_local and not base.exists():
+        raise FileNotFoundError(f"{source}: base_model {cfg.base_model} does not exist (run `make demo` "
+                                "for the lake's models/base_model, or give a hub id)")
+    for path in cfg.datasets:
+        if not Path(path).exists():
+            raise FileNotFoundError(f"{source}: dataset {path} does not exist (`make demo` writes "
+                                    "data_lake/gold/sft_mix_dataset/train.parquet)")

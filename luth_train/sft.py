@@ -23,8 +23,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from luth_train.cards import sft_card, write_card
 from luth_train.checkpoints import STATE_FILE, latest_checkpoint, prune_checkpoints, save_model_folder
-from luth_train.config import TrainConfig, config_help, load_train_config, parse_overrides
+from luth_train.config import (
+    ConfigError,
+    TrainConfig,
+    check_inputs_exist,
+    config_help,
+    load_train_config,
+    parse_overrides,
+)
 
 LogFn = Callable[[dict[str, Any]], None]
 
@@ -328,6 +336,7 @@ def train(
                "rejected_rows": len(tok_train.rejected)}
     save_model_folder(out_dir / "final", model, tokenizer, cfg, accelerator)
     if accelerator.is_main_process:
+        write_card(out_dir / "final", sft_card(cfg, metrics, Path.cwd()))
         (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
         (out_dir / "log_history.json").write_text(json.dumps(state["log_history"], indent=1))
     log({"event": "end", **metrics, "rank": rank, "world_size": world,
@@ -364,14 +373,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("config", nargs="?", help="training YAML (see configs/train/)")
     parser.add_argument("overrides", nargs="*", help="key=value settings that override the YAML")
     parser.add_argument("--help-config", action="store_true", help="list every config key")
+    parser.add_argument("--json", action="store_true",
+                        help="print the raw events as JSON lines instead of a progress bar / lines")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.help_config:
         print(config_help())
         return 0
     if not args.config:
         parser.error("a config file is required")
-    cfg = load_train_config(args.config, parse_overrides(args.overrides))
-    train(cfg)
+    from luth_assets.lib.quiet import silence_library_noise
+    from luth_train.progress import TrainProgress, tracker
+
+    silence_library_noise()
+    try:
+        cfg = load_train_config(args.config, parse_overrides(args.overrides))
+        check_inputs_exist(cfg, args.config)
+        sink = tracker(cfg.report_to, cfg.output_dir, cfg.to_dict())
+    except (ConfigError, FileNotFoundError, ModuleNotFoundError) as err:
+        print(f"luth train: {err}", file=sys.stderr)
+        return 2
+    progress = TrainProgress(json_lines=args.json, trackers=[sink] if sink else [])
+    try:
+        train(cfg, log=progress)
+    finally:
+        progress.close()
     return 0
 
 

@@ -102,7 +102,7 @@ def build_tiny_model(
         bos_token_id=None,
         eos_token_id=tokenizer.convert_tokens_to_ids(IM_END),
         pad_token_id=tokenizer.convert_tokens_to_ids(ENDOFTEXT),
-        torch_dtype="float32",
+        dtype="float32",
         use_cache=True,
     )
     torch.manual_seed(seed)

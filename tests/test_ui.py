@@ -1,6 +1,9 @@
 """The Dagster UI as users start it (`make ui`: `dagster dev -w workspace.yaml`): the server comes
-up, GraphQL serves exactly the asset keys `build_definitions` builds in-process, and headless
-Chromium renders the global asset graph with the asset names in it (screenshot kept in tmp_path).
+up, GraphQL serves exactly the asset keys `build_definitions` builds in-process with their kinds,
+the sources group materialised first (`luth materialize --select group:sources`) shows row counts
+and column descriptions through GraphQL, and headless Chromium renders the global asset graph,
+one asset page and the runs timeline (screenshots kept in tmp_path; LUTH_UPDATE_SCREENSHOTS=1
+also copies the lineage one to docs/images/lineage.png, the README's).
 
 Needs Debian `chromium` for the browser part (.ci/run installs it); skips with a reason without it.
 """
@@ -13,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -24,7 +28,11 @@ from luth_assets.build import build_definitions
 from luth_assets.run_config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-DAGSTER = REPO / ".venv" / "bin" / "dagster"
+VENV_BIN = REPO / ".venv" / "bin"
+BIN = VENV_BIN if (VENV_BIN / "dagster").exists() else Path(sys.executable).parent
+DAGSTER = BIN / "dagster"
+LUTH = BIN / "luth"
+README_SHOT = REPO / "docs" / "images" / "lineage.png"
 DEMO_CONFIG = REPO / "data_lake" / "landing" / "luth.yaml"
 START_TIMEOUT_S = 120
 GRAPH_PAGE = "asset-groups"  # "Global asset lineage" in Dagster 1.13: one box per group
@@ -32,6 +40,26 @@ GROUP_PAGE = "locations/luth/asset-groups/sources"  # one group, its assets draw
 EXPECTED_GROUPS = ("sources", "translation", "scholar", "curation", "training", "merging", "evaluation",
                    "ops")
 EXPECTED_NAMES = ("raw_multilingual", "french_slices", "french_slices_rejects")
+ASSET_PAGE = "assets/silver/french_slices"
+TIMELINE_PAGE = "overview/activity/timeline"
+TIMELINE_WORDS = ("Timeline", "Jobless asset materializations")  # the runs, under location luth
+RUNS_QUERY = """
+{ runsOrError { ... on Runs { results { runId status
+    repositoryOrigin { repositoryLocationName } tags { key value } } } } }
+"""
+BACKFILLS_QUERY = """
+{ partitionBackfillsOrError { ... on PartitionBackfills { results { id status title } } } }
+"""
+REEXECUTE = """
+mutation { launchPipelineReexecution(reexecutionParams: {parentRunId: "%s", strategy: ALL_STEPS}) {
+    __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }
+"""
+SLICE_QUERY = """
+{ assetNodes(assetKeys: [{path: ["silver", "french_slices"]}]) {
+    assetMaterializations(limit: 1) { metadataEntries { label
+        ... on IntMetadataEntry { intValue }
+        ... on TableSchemaMetadataEntry { schema { columns { name description } } } } } } }
+"""
 
 def lake_config(tmp_path: Path) -> Path:
     """The demo run configuration (committed in data_lake/landing/)."""
@@ -139,7 +167,14 @@ def ui_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def dagster_ui(tmp_path: Path, ui_env: dict[str, str]):
-    """`dagster dev -w workspace.yaml` from the repository root, as `make ui` runs it."""
+    """`dagster dev -w workspace.yaml` from the repository root, as `make ui` runs it, after
+    `luth materialize --select group:sources` filled the lake and the run history."""
+    started = time.monotonic()
+    seeded = subprocess.run([str(LUTH), "materialize", "--select", "group:sources"], cwd=REPO,
+                            env=ui_env, capture_output=True, text=True, timeout=600, check=False)
+    assert seeded.returncode == 0, seeded.stdout[-3000:] + seeded.stderr[-3000:]
+    assert "Warning" not in seeded.stdout + seeded.stderr, seeded.stderr[-3000:]
+    print(f"\nsources group materialised in {time.monotonic() - started:.1f}s")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "dagster_dev.log"
@@ -170,7 +205,34 @@ def test_ui_serves_the_built_asset_graph(dagster_ui: str, ui_env: dict[str, str]
     assert {("bronze", "raw_multilingual"), ("silver", "french_slices"),
             ("silver", "french_slices_rejects")} <= served
 
-    # 2. The global asset graph renders in a real browser
+    # 2. kinds on every asset; row counts and column descriptions on what was materialised
+    kinds = {tuple(n["assetKey"]["path"]): n["kinds"]
+             for n in graphql(base, "{ assetNodes { assetKey { path } kinds } }")["assetNodes"]}
+    assert all(kinds.values()), [k for k, v in kinds.items() if not v]
+    assert "polars" in kinds[("silver", "french_slices")]
+    node = graphql(base, SLICE_QUERY)["assetNodes"][0]
+    entries = {e["label"]: e for e in node["assetMaterializations"][0]["metadataEntries"]}
+    assert entries["dagster/row_count"]["intValue"] > 0
+    columns = {c["name"]: c["description"]
+               for c in entries["dagster/column_schema"]["schema"]["columns"]}
+    assert columns["language_probability"].startswith("Lowest per-turn probability")
+    assert all(columns.values()), [name for name, text in columns.items() if not text]
+    print(f"french_slices: {entries['dagster/row_count']['intValue']} rows, "
+          f"{len(columns)} described columns")
+
+    # 3. the command's runs are one unit: one backfill, every run under the code location, and
+    # the UI can re-execute them
+    backfills = graphql(base, BACKFILLS_QUERY)["partitionBackfillsOrError"]["results"]
+    assert [(b["title"], b["status"]) for b in backfills] == [
+        ("luth materialize group:sources", "COMPLETED_SUCCESS")]
+    runs = graphql(base, RUNS_QUERY)["runsOrError"]["results"]
+    assert len(runs) == 4 and all(r["status"] == "SUCCESS" for r in runs)
+    assert all(r["repositoryOrigin"]["repositoryLocationName"] == "luth" for r in runs)
+    assert all({"key": "dagster/backfill", "value": backfills[0]["id"]} in r["tags"] for r in runs)
+    again = graphql(base, REEXECUTE % runs[0]["runId"])["launchPipelineReexecution"]
+    assert again["__typename"] == "LaunchRunSuccess", again
+
+    # 4. The global asset graph, an asset page and the runs timeline render in a real browser
     binary = chromium_binary()
     if binary is None:
         pytest.skip("chromium is not installed (apt-get install chromium; .ci/run does it)")
@@ -201,3 +263,20 @@ def test_ui_serves_the_built_asset_graph(dagster_ui: str, ui_env: dict[str, str]
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 30_000, f"screenshot only {len(data)} bytes: likely a blank page"
     print(f"asset graph screenshot: {png} ({len(data)} bytes)")
+    if os.environ.get("LUTH_UPDATE_SCREENSHOTS") == "1":
+        README_SHOT.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(png, README_SHOT)
+        print(f"copied to {README_SHOT}")
+
+    for name, page, words in (("asset_page", ASSET_PAGE, ("french_slices", "sources")),
+                              ("timeline", TIMELINE_PAGE, TIMELINE_WORDS)):
+        dom = chromium(binary, tmp_path / "chromium-dom", "--dump-dom", f"{base}/{page}")
+        (tmp_path / f"{name}.html").write_text(dom.stdout, "utf-8")
+        missing = [w for w in words if w not in dom.stdout]
+        assert not missing, f"{page} rendered without {missing}; DOM in {tmp_path / f'{name}.html'}"
+        shot_png = tmp_path / f"{name}.png"
+        shot = chromium(binary, tmp_path / "chromium-shot", f"--screenshot={shot_png}", f"{base}/{page}")
+        assert shot.returncode == 0 and shot_png.is_file(), shot.stderr[-3000:]
+        size = shot_png.stat().st_size
+        assert size > 30_000, f"{name} screenshot only {size} bytes: likely a blank page"
+        print(f"{name} screenshot: {shot_png} ({size} bytes)")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from dagster import InputContext, MetadataValue, OutputContext
+from dagster import InputContext, MetadataValue, OutputContext, TableColumn, TableSchema
 from dagster_polars import PolarsParquetIOManager
 from upath import UPath
 
@@ -122,9 +122,72 @@ class LakeParquetIOManager(PolarsParquetIOManager):
         return result
 
     def get_metadata(self, context: OutputContext, obj: Any) -> dict[str, Any]:
-        if isinstance(obj, StagedTable):
-            return {"dagster/row_count": MetadataValue.int(obj.num_rows)}
-        return super().get_metadata(context, obj)
+        """Row count and column schema (with the descriptions of docs/tables.md) for every table,
+        streamed ones included, and a readable preview instead of a random 5-row sample."""
+        from luth_assets.lib.metadata import table_preview
+
+        if isinstance(obj, (StagedTable, pl.LazyFrame)):
+            written = self._written_file(context)
+            meta: dict[str, Any] = {}
+            if written is not None and written.is_file():
+                import pyarrow.parquet as pq
+
+                parquet = pq.ParquetFile(written)
+                meta["dagster/column_schema"] = TableSchema(columns=[
+                    TableColumn(name=f.name, type=str(pl.from_arrow(pa_empty(f)).dtypes[0]))
+                    for f in parquet.schema_arrow])
+                rows = parquet.metadata.num_rows
+            else:
+                rows = obj.num_rows if isinstance(obj, StagedTable) else None
+            if rows is not None:
+                meta[self._row_count_key(context)] = MetadataValue.int(rows)
+        else:
+            meta = super().get_metadata(context, obj)
+            if isinstance(obj, pl.DataFrame):
+                meta["table"] = table_preview(obj, meta.get("dagster/column_schema"))
+                meta.pop("stats", None)  # describe() of every column: noise next to the preview
+        schema = meta.get("dagster/column_schema")
+        if isinstance(schema, TableSchema):
+            meta["dagster/column_schema"] = described(schema, context.asset_key.to_user_string())
+        return meta
+
+    @staticmethod
+    def _row_count_key(context: OutputContext) -> str:
+        return "dagster/partition_row_count" if context.has_partition_key else "dagster/row_count"
+
+    def _written_file(self, context: OutputContext) -> Path | None:
+        if context.has_asset_partitions:
+            paths = list(self._get_paths_for_partitions(context).values())
+            path = paths[0] if len(paths) == 1 else None
+        else:
+            path = self._get_path(context)
+        return local_path(str(path)) if path is not None and is_local(str(path)) else None
+
+
+def pa_empty(field: Any) -> Any:
+    """An empty Arrow column of `field`'s type (polars then names the type as it prints it)."""
+    import pyarrow as pa
+
+    return pa.table({field.name: pa.array([], type=field.type)})
+
+
+def described(schema: TableSchema, table: str) -> TableSchema:
+    """`schema` with each column's description from docs/tables.md (kept if one was set)."""
+    from luth_assets.lib.column_docs import describe
+
+    return TableSchema(columns=[
+        TableColumn(name=c.name, type=c.type, description=c.description or describe(table, c.name),
+                    constraints=c.constraints, tags=c.tags)
+        for c in schema.columns])
+
+
+def relative_to_lake(path: str | os.PathLike, root: str | os.PathLike) -> str:
+    """`path` relative to the lake root (``models/merged/linear``) when under it, so tables and
+    cards still point right after the lake is moved; else as given."""
+    try:
+        return Path(path).resolve().relative_to(local_path(root).resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 class TableMissing(FileNotFoundError):

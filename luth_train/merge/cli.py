@@ -19,13 +19,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("recipe", help="our recipe YAML (method/alpha/...) or a mergekit YAML")
     parser.add_argument("out_dir", help="output folder for the merged model")
-    parser.add_argument("--base-model", help="override: which model is the base")
-    parser.add_argument("--finetuned-model", help="override: which model is the fine-tuned one")
+    parser.add_argument("--base-model", metavar="PATH_OR_ID",
+                        help="the base model; fills BASE_MODEL in a recipe (or overrides its base)")
+    parser.add_argument("--finetuned-model", metavar="PATH_OR_ID",
+                        help="the fine-tuned model; fills FINETUNED_MODEL in a recipe (or overrides it)")
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty out_dir")
     parser.add_argument("--no-validate", action="store_true", help="skip post-merge validation")
     parser.add_argument("--print-yaml", action="store_true", help="print the mergekit YAML and exit")
-    parser.add_argument("--out-shard-size", type=int, default=MergeRunOptions().out_shard_size)
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--out-shard-size", type=int, default=MergeRunOptions().out_shard_size,
+                        metavar="BYTES",
+                        help="largest safetensors shard mergekit writes, in bytes (default %(default)s)")
+    parser.add_argument("--threads", type=int, default=None, metavar="N",
+                        help="torch threads for the merge (default: torch's own choice, all cores)")
     parser.add_argument("--in-process", action="store_true", help="run mergekit here, not in a child process")
     parser.add_argument(
         "--stream-rows-min-bytes", type=int, default=MergeRunOptions().stream_rows_min_bytes,
@@ -34,7 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     try:
         if args.print_yaml:
-            print(resolve_recipe(args.recipe).mergekit_yaml)
+            print(resolve_recipe(args.recipe, base_model=args.base_model,
+                                 finetuned_model=args.finetuned_model).mergekit_yaml)
             return 0
         result = merge(
             args.recipe,

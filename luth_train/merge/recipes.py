@@ -163,6 +163,34 @@ def _listed_models(cfg: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+PLACEHOLDERS = {"BASE_MODEL": "--base-model", "FINETUNED_MODEL": "--finetuned-model"}
+
+
+def fill_placeholders(data: Any, values: dict[str, str | None]) -> tuple[Any, bool]:
+    """Replace every string equal to a placeholder (``BASE_MODEL``, ``FINETUNED_MODEL``) that has a
+    value; returns (new data, whether anything changed)."""
+    if isinstance(data, str):
+        value = values.get(data)
+        return (value, True) if value else (data, False)
+    if isinstance(data, dict):
+        items = {k: fill_placeholders(v, values) for k, v in data.items()}
+        return {k: v for k, (v, _) in items.items()}, any(c for _, c in items.values())
+    if isinstance(data, list):
+        items = [fill_placeholders(v, values) for v in data]
+        return [v for v, _ in items], any(c for _, c in items)
+    return data, False
+
+
+def remaining_placeholders(data: Any) -> list[str]:
+    if isinstance(data, str):
+        return [data] if data in PLACEHOLDERS else []
+    if isinstance(data, dict):
+        return sorted({p for v in data.values() for p in remaining_placeholders(v)})
+    if isinstance(data, list):
+        return sorted({p for v in data for p in remaining_placeholders(v)})
+    return []
+
+
 def resolve_recipe(
     source: MergeRecipe | dict[str, Any] | str | Path,
     *,
@@ -195,6 +223,17 @@ def resolve_recipe(
         data = None
     else:
         data = dict(source)
+
+    if data is not None:
+        data, changed = fill_placeholders(
+            data, {"BASE_MODEL": base_model, "FINETUNED_MODEL": finetuned_model})
+        if changed:
+            text = None  # re-dumped below with the models filled in
+        left = remaining_placeholders(data)
+        if left:
+            flags = " and ".join(f"{PLACEHOLDERS[p]} (for {p})" for p in left)
+            raise MergeError(f"recipe {src_name or '<dict>'} still names the placeholder model(s) "
+                             f"{', '.join(left)}: pass {flags}")
 
     recipe: MergeRecipe | None = None
     if isinstance(source, MergeRecipe):

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from luth_train.cards import merge_card, write_card
 from luth_train.merge.errors import MergeError
 from luth_train.merge.model_files import copy_tokenizer, output_digest
 from luth_train.merge.recipes import MergeRecipe, resolve_recipe
@@ -148,6 +149,7 @@ def merge(
     seed: int = 0,
     generate_tokens: int = 4,
     fresh_init_max_params: int = 2_000_000_000,
+    card_root: str | Path | None = None,
 ) -> MergeResult:
     """Run a merge recipe into ``out_dir``, copy the fine-tuned tokenizer, validate, record.
 
@@ -198,4 +200,9 @@ def merge(
         validation=report,
     )
     (out / "luth_merge.json").write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+    # mergekit's own card is titled after the temporary folder and lists no base model
+    write_card(out, merge_card(name=out.name, method=resolved.method, base_model=resolved.base_model,
+                               finetuned_model=resolved.finetuned_model,
+                               mergekit_yaml=resolved.mergekit_yaml,
+                               root=card_root if card_root is not None else Path.cwd()))
     return result

@@ -182,6 +182,8 @@ def test_sft_mix_materialises_with_checks_dataset_folder_and_card(upstream_lake,
     assert (lake_root / "gold" / "sft_mix_token_lengths.png").read_bytes()[:4] == b"\x89PNG"
     materialization = result.asset_materializations_for_node("sft_mix")[0]
     assert "SFT mix data card" in materialization.metadata["data_card"].value
+    # the plot is inlined: a relative link would show broken in the UI
+    assert "![token lengths](data:image/png;base64," in materialization.metadata["data_card"].value
 
     columns, rows = run_query(lake_root, read_sql_file("curation/composition.sql"))
     table = {(r[0], r[1]): dict(zip(columns, r, strict=True)) for r in rows}

@@ -127,7 +127,9 @@ def test_assets_score_models_and_build_the_table(tiny_model_dir, tmp_path, lake_
     )
     table_meta = instance.get_latest_materialization_event(TABLE_KEY).asset_materialization.metadata
     assert "| model |" in table_meta["markdown"].value
-    assert Path(table_meta["plot"].value).stat().st_size > 1000
+    assert Path(table_meta["plot_path"].value).stat().st_size > 1000
+    assert table_meta["plot"].value.startswith("![French vs English averages](data:image/png;base64,")
+    assert [r.data["model"] for r in table_meta["scores"].records] == ["base", "sft"]
 
 
 def test_a_missing_model_fails_its_cells_clearly(tmp_path, lake_root):

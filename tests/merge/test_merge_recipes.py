@@ -14,6 +14,7 @@ from merge_tiny import build_tiny_qwen3
 from safetensors import safe_open
 from safetensors.torch import save_file
 
+from luth_train.cards import read_front_matter
 from luth_train.merge.cli import main
 from luth_train.merge.errors import MergeError, MergeValidationError
 from luth_train.merge.recipes import MergeRecipe, resolve_recipe
@@ -60,11 +61,14 @@ def test_recipe_expands_to_mergekit_yaml():
 
 def test_mergekit_yaml_passes_through_unchanged(tmp_path):
     src = (REPO / "configs/merge/merge_slerp.yaml").read_text()
+    src = src.replace("model: BASE_MODEL", "model: org/base").replace("base_model: BASE_MODEL",
+                                                                       "base_model: org/base")
+    src = src.replace("FINETUNED_MODEL", "org/fine-tuned")
     p = tmp_path / "m.yaml"
     p.write_text(src)
     res = resolve_recipe(p)
     assert res.mergekit_yaml == src
-    assert (res.base_model, res.finetuned_model, res.recipe) == ("BASE_MODEL", "FINETUNED_MODEL", None)
+    assert (res.base_model, res.finetuned_model, res.recipe) == ("org/base", "org/fine-tuned", None)
 
 
 def test_linear_merge_equals_lerp(tiny_pair, linear_merged):
@@ -81,6 +85,12 @@ def test_linear_merge_equals_lerp(tiny_pair, linear_merged):
     assert linear_merged.peak_rss_bytes > 0 and linear_merged.wall_time_s > 0
     assert (out / "chat_template.jinja").read_text().endswith("{# luth-ft #}")
     assert (out / "luth_merge.json").is_file()
+    # its model card: a real title and both models, not mergekit's temporary folder name
+    card = (out / "README.md").read_text()
+    meta = read_front_matter(card)
+    assert meta["base_model"] == [Path(p).as_posix() for p in tiny_pair]
+    assert "\n# Luth merge linear_a0.3: " in card and ".partial" not in card
+    assert "merge_method: linear" in card and "## Scores" in card
     assert linear_merged.validation.generated_tokens == 4
 
 

@@ -4,6 +4,7 @@ and each naming convention on files of our own."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 from luth_assets.stages.scholar.pairing import exam_id_of, pair_landing
@@ -38,7 +39,7 @@ def test_real_names_agree_with_the_manifest_and_the_manifest_pairs_the_rest(shar
     ids = {p.sujet_path: p.exam_id for p in by_names.pairs}
     assert all(ids[p.sujet_path] == p.exam_id for p in by_manifest.pairs if p.sujet_path in ids)
     for p in by_manifest.pairs:
-        assert p.exam_id == exam_id_of(p.sujet_sha256, p.corrige_sha256)
+        assert p.exam_id == exam_id_of(p.sujet_sha256, p.corrige_sha256, Path(p.sujet_path).name)
 
 
 def _touch(folder: Path, *names: str) -> None:
@@ -71,6 +72,10 @@ def test_naming_conventions(tmp_path: Path):
             meta["2023/maths-2023-sujet-officiel.pdf"].subject) == (2023, "mathematiques")
     assert meta["physique-chimie-2022-sujet.pdf"].subject == "physique-chimie"
     assert meta["svt/bac19e.pdf"].level == "terminale"
+    # partition keys a user can read in the UI: the exam's name, then 8 hex of the contents' hash
+    assert re.fullmatch(r"physique-chimie-2022-[0-9a-f]{8}",
+                        meta["physique-chimie-2022-sujet.pdf"].exam_id)
+    assert re.fullmatch(r"maths-2023-[0-9a-f]{8}", meta["2023/maths-2023-sujet-officiel.pdf"].exam_id)
     unpaired = {u.path: u.reason for u in pairing.unpaired}
     assert unpaired == {"dup/x-sujet.pdf": "ambiguous_name", "dup/x-enonce.pdf": "ambiguous_name",
                         "dup/x-corrige.pdf": "ambiguous_name",

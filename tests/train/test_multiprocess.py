@@ -37,7 +37,8 @@ def test_accelerate_launch_two_cpu_processes(tiny_model_dir, tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "CUDA_VISIBLE_DEVICES": ""}
     proc = subprocess.run(
         [str(accelerate), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
-         "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "luth_train.sft", str(cfg)],
+         "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "luth_train.sft", str(cfg),
+         "--json"],
         capture_output=True, text=True, timeout=300, env=env,
         cwd=Path(__file__).resolve().parents[2],
     )

@@ -79,6 +79,7 @@ def test_demo_base_and_sft_checkpoint(trained):
     assert meta["val_rows"] == mix.filter(pl.col("split") == "validation").height
     assert 0.5 < meta["packing_efficiency"] <= 1.0 and meta["tokens_per_s"] > 0
     assert meta["loss_curve"] and all("lr" in p and "loss" in p for p in meta["loss_curve"])
+    assert meta["loss_plot"].startswith("![SFT loss](data:image/png;base64,")  # drawn, not JSON
     assert meta["checkpoint_sha256"] == checkpoint_digest(sft) and meta["skipped"] is False
     tok = AutoTokenizer.from_pretrained(sft)
     model = AutoModelForCausalLM.from_pretrained(sft)

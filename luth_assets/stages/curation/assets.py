@@ -13,7 +13,8 @@ import dagster as dg
 import polars as pl
 
 from luth_assets.lib.filter_node import Filtered, filter_node
-from luth_assets.lib.lake import TableMissing
+from luth_assets.lib.lake import TableMissing, relative_to_lake
+from luth_assets.lib.metadata import embed_images, png_markdown
 from luth_assets.lib.models import BASE, resolve_model
 from luth_assets.lib.reconcile import ids
 from luth_assets.resources import LakeResource
@@ -23,6 +24,7 @@ from luth_assets.stages.curation.build_mix import build_sft_mix, write_dataset_f
 from luth_assets.stages.curation.chat_schema import mix_candidates, require_unique_ids
 from luth_assets.stages.curation.data_card import (
     composition,
+    dataset_card,
     markdown_or_none,
     plot_token_lengths,
     reject_reasons,
@@ -32,6 +34,7 @@ from luth_assets.stages.curation.decontaminate import BenchmarkIndex, build_benc
 from luth_assets.stages.curation.mix_rules import distinct_ids
 from luth_assets.stages.curation.settings import DecontaminationConfig
 from luth_assets.stages.curation.tokens import load_tokenizer
+from luth_train.cards import push_folder, write_card
 
 GROUP = "curation"
 SFT_MIX_REJECTS = dg.AssetKey(["gold", "sft_mix_rejects"])
@@ -88,6 +91,13 @@ def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
 
     gold = lake.folder("gold")
     dataset = write_dataset_folder(result.mix, lake.folder(*DATASET_FOLDER))
+    licenses = {name: src.license for name, src in
+                {**run_config.translation.sources, **run_config.sources}.items()}
+    licenses["scholar"] = run_config.scholar.license
+    write_card(lake.folder(*DATASET_FOLDER), dataset_card(result.mix, result.steps, licenses))
+    if cfg.push_to_hub:
+        context.log.info("pushed to " + push_folder(lake.folder(*DATASET_FOLDER), cfg.push_to_hub,
+                                                     "dataset"))
     plot_token_lengths(result.mix, gold / PLOT_NAME)
     params = {"benchmarks checked (items)": index.items_by_benchmark,
               "decontamination": f"{cfg.decontamination.ngram}-grams of normalised words "
@@ -106,10 +116,13 @@ def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
             "rows_with_copies": result.mix.height,
             "tokens": int(result.mix["n_tokens"].sum() or 0),
             "composition": dg.MetadataValue.md(markdown_or_none(composition(result.mix))),
-            "data_card": dg.MetadataValue.md(card),
+            "data_card": dg.MetadataValue.md(embed_images(card, gold)),
             "data_card_path": dg.MetadataValue.path(str(gold / CARD_NAME)),
-            "token_length_plot": dg.MetadataValue.path(str(gold / PLOT_NAME)),
-            "dataset_folder": dg.MetadataValue.json(dataset),
+            "token_length_plot": dg.MetadataValue.md(
+                png_markdown((gold / PLOT_NAME).read_bytes(), "token lengths")),
+            "token_length_plot_path": dg.MetadataValue.path(str(gold / PLOT_NAME)),
+            "dataset_folder": dg.MetadataValue.json(
+                {split: relative_to_lake(path, lake.path) for split, path in dataset.items()}),
             "near_dedup_threshold": result.dedup.threshold,
             "funnel": dg.MetadataValue.json(result.steps),
         },

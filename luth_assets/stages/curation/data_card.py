@@ -103,3 +103,55 @@ def plot_token_lengths(mix: pl.DataFrame, path: Path) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def hf_feature(dtype: pl.DataType) -> object:
+    """A polars type as a `datasets` feature in a card's `dataset_info.features`."""
+    if isinstance(dtype, pl.List):
+        inner = dtype.inner
+        if isinstance(inner, pl.Struct):
+            return {"list": [{"name": f.name, **as_dtype(f.dtype)} for f in inner.fields]}
+        return {"sequence": hf_feature(inner) if isinstance(inner, pl.List) else as_dtype(inner)["dtype"]}
+    return as_dtype(dtype)["dtype"]
+
+
+def as_dtype(dtype: pl.DataType) -> dict:
+    names = {pl.String: "string", pl.Int64: "int64", pl.Int32: "int32", pl.Float64: "float64",
+             pl.Float32: "float32", pl.Boolean: "bool", pl.UInt32: "uint32", pl.UInt64: "uint64"}
+    return {"dtype": names.get(dtype.base_type(), str(dtype).lower())}
+
+
+def dataset_card(mix: pl.DataFrame, steps: list[dict], licenses: dict[str, str | None]) -> str:
+    """README.md of `gold/sft_mix_dataset/`: YAML front matter (`configs` with the two splits,
+    features, licence), the sources with their licence, the composition and the funnel."""
+    from luth_train.cards import front_matter
+
+    sources = (mix.filter(pl.col("copy") == 0).group_by("subset", "source").len("rows")
+               .sort("subset", "source"))
+    known = {lic for lic in licenses.values() if lic}
+    meta = {
+        "pretty_name": "Luth SFT mix",
+        "language": ["fr", "en"],
+        "license": known.pop().lower() if len(known) == 1 and all(licenses.values()) else "other",
+        "task_categories": ["text-generation"],
+        "tags": ["luth", "sft", "french"],
+        "configs": [{"config_name": "default", "data_files": [
+            {"split": "train", "path": "train.parquet"},
+            {"split": "validation", "path": "validation.parquet"}]}],
+        "dataset_info": {
+            "features": [{"name": c, **({"dtype": f} if isinstance(f, str) else f)}
+                         for c, f in ((c, hf_feature(t)) for c, t in mix.schema.items())],
+            "splits": [{"name": s, "num_examples": mix.filter(pl.col("split") == s).height}
+                       for s in ("train", "validation")]},
+    }
+    rows = ["| subset | source | rows | licence |", "|---|---|---:|---|"]
+    rows += [f"| {subset} | {source} | {n} | {licenses.get(source) or 'unknown (set `license:`)'} |"
+             for subset, source, n in sources.iter_rows()]
+    return (front_matter(meta) + "\n# Luth SFT mix\n\n"
+            "French instruction data curated by the Luth lakehouse (arXiv 2510.05846): gathered "
+            "French conversations, translated and regenerated prompts, and Scholar exam "
+            "questions, deduplicated and decontaminated against every benchmark. Load it with "
+            "`datasets.load_dataset(\"parquet\", data_dir=\"gold/sft_mix_dataset\")` from the "
+            "lake's root.\n\n## Sources and licences\n\n" + "\n".join(rows) + "\n\n"
+            "## Composition\n\n" + markdown_table(composition(mix)) + "\n\n"
+            "## Funnel\n\n" + markdown_table(pl.DataFrame(steps)) + "\n")

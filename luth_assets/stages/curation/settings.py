@@ -88,6 +88,8 @@ class CurationConfig(StrictModel):
         0.9, ge=0.0, le=1.0, description="asset check: share of mix rows langdetect puts in the "
         "target language")
     batch_size: int = Field(5000, ge=1, description="rows per batch in dedup/decontamination/tokens")
+    push_to_hub: str | None = Field(None, description="hub dataset repo id (owner/name) to push "
+                                    "gold/sft_mix_dataset/ to, card included; unset: no push")
 
     def with_base(self, base: Path) -> CurationConfig:
         """Resolve relative paths against the run configuration's folder (none yet)."""

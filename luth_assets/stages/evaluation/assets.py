@@ -13,12 +13,15 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from luth_assets.lib.metadata import png_markdown, table_preview
 from luth_assets.lib.models import evaluated_models, in_lake, resolve_model
 from luth_assets.resources import LakeResource
 from luth_assets.run_config import RunConfig
 from luth_assets.stages import keys
+from luth_train.cards import update_card_scores
 from luth_train.evaluation import tables
 from luth_train.evaluation.items import items_frame_schema, load_items
+from luth_train.evaluation.render import display_frame, score_table_markdown
 from luth_train.evaluation.runner import evaluate_benchmark
 
 GROUP = "evaluation"
@@ -161,13 +164,31 @@ def score_table(context: dg.AssetExecutionContext, lake: LakeResource,
     if missing:
         context.log.warning(f"{missing} model x benchmark cells are not materialised; left out")
     plot = tables.plot_score_table(table, lake.folder("gold", "plots") / "score_table.png")
+    carded = write_scores_to_cards(table, names, run_config, lake.path)
     context.add_output_metadata(
         {
-            "markdown": dg.MetadataValue.md(tables.to_markdown(table)),
-            "plot": dg.MetadataValue.path(str(plot)),
+            "markdown": dg.MetadataValue.md(score_table_markdown(table)),
+            "scores": table_preview(display_frame(table)),
+            "plot": dg.MetadataValue.md(png_markdown(plot.read_bytes(), "French vs English averages")),
+            "plot_path": dg.MetadataValue.path(str(plot)),
             "models": dg.MetadataValue.json(table["model"].to_list()),
             "cells_scored": cells_done,
             "cells_missing": missing,
+            "model_cards_updated": dg.MetadataValue.json(carded),
         }
     )
     return table
+
+
+def write_scores_to_cards(table: pl.DataFrame, benchmarks: list[str], run_config: RunConfig,
+                          lake_root: str) -> list[str]:
+    """The Scores section of each lake model's card (README.md): its benchmarks and averages."""
+    updated, evaluated = [], set(evaluated_models(run_config))
+    for row in table.to_dicts():
+        model = row.get("model")
+        if model not in evaluated or not in_lake(run_config, model):
+            continue
+        scores = {k: row[k] for k in [*benchmarks, "fr_average", "en_average"] if k in row}
+        if update_card_scores(resolve_model(run_config, lake_root, model), scores):
+            updated.append(model)
+    return updated

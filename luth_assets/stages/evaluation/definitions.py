@@ -10,6 +10,7 @@ from luth_assets.stages.evaluation.assets import (
     benchmark_scores_asset,
     score_table,
 )
+from luth_assets.stages.evaluation.checks import score_table_complete
 
 
 def stage_definitions(config: RunConfig) -> dg.Definitions:
@@ -21,4 +22,4 @@ def stage_definitions(config: RunConfig) -> dg.Definitions:
         benchmark_scores_asset(evaluated_models(config), benchmarks, with_merges,
                                settings.language_loss.enabled),
         score_table,
-    ])
+    ], asset_checks=[score_table_complete])

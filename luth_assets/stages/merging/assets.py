@@ -10,11 +10,13 @@ validation fails the partition with the reasons) and records hash, size, time an
 import dagster as dg
 import polars as pl
 
+from luth_assets.lib.lake import relative_to_lake
+from luth_assets.lib.metadata import png_markdown
 from luth_assets.lib.models import BASE, SFT, merged_model_dir, pareto_plot_path, resolve_model
 from luth_assets.resources import LakeResource
 from luth_assets.run_config import RunConfig
 from luth_assets.stages import keys
-from luth_assets.stages.merging.pareto import choose_merge, pareto_plot_png, png_markdown
+from luth_assets.stages.merging.pareto import choose_merge, pareto_plot_png
 from luth_assets.stages.merging.recipes import merge_source, result_metadata, run_options
 
 GROUP = "merging"
@@ -42,7 +44,7 @@ def merged_models_asset(recipe_names: list[str]) -> dg.AssetsDefinition:
         context.log.info(f"merging {name}: {spec.method if spec.mergekit_yaml is None else source}")
         result = merge(source, merged_model_dir(lake.path, name), options=run_options(merging),
                        base_model=base, finetuned_model=sft, validate=merging.validate_merges,
-                       overwrite=True)
+                       overwrite=True, card_root=lake.path)
         meta = result_metadata(result, spec)
         peak_mib = meta["peak_rss_bytes"] / 2**20
         context.log.info(f"{name}: {meta['merge_time_s']}s, peak RSS {peak_mib:.0f} MiB")
@@ -80,10 +82,10 @@ def best_merge(context: dg.AssetExecutionContext, lake: LakeResource,
         "reason": choice.reason,
         "pareto_front": dg.MetadataValue.json(
             choice.table.filter(pl.col("on_front"))["recipe"].to_list()),
-        "pareto_plot": dg.MetadataValue.md(png_markdown(png)),
+        "pareto_plot": dg.MetadataValue.md(png_markdown(png, "Pareto plot")),
         "pareto_plot_path": dg.MetadataValue.path(str(plot_path)),
     })
     return choice.table.with_columns(
-        path=pl.col("recipe").map_elements(lambda r: str(merged_model_dir(lake.path, r)),
-                                           return_dtype=pl.String),
+        path=pl.col("recipe").map_elements(  # relative to the lake: a moved lake still resolves
+            lambda r: relative_to_lake(merged_model_dir(lake.path, r), lake.path), return_dtype=pl.String),
         rule=pl.lit(merging.pareto.rule), reason=pl.lit(choice.reason))

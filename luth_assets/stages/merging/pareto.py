@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 from dataclasses import dataclass
 
@@ -122,7 +121,3 @@ def pareto_plot_png(scores: pl.DataFrame, choice: Choice) -> bytes:
     fig.savefig(buf, format="png")
     plt.close(fig)
     return buf.getvalue()
-
-
-def png_markdown(png: bytes, alt: str = "Pareto plot") -> str:
-    return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})"

@@ -93,9 +93,14 @@ class Pairing:
         return {p.exam_id: p for p in self.pairs}
 
 
-def exam_id_of(sujet_sha256: str, corrige_sha256: str) -> str:
-    """Stable id (and partition key) of a pair: the hash of both files' contents."""
-    return hashlib.sha256(f"{sujet_sha256}:{corrige_sha256}".encode()).hexdigest()[:16]
+def exam_id_of(sujet_sha256: str, corrige_sha256: str, sujet_name: str = "") -> str:
+    """Stable id (and partition key) of a pair, readable in the UI: the sujet's file name without
+    its role words, then 8 hex characters of the hash of both files' contents
+    (``bac-svt-2022-sujet.pdf`` -> ``bac-svt-2022-1a2b3c4d``); the bare hash when the name says
+    nothing. The same files give the same key; a changed file gives a new one."""
+    digest = hashlib.sha256(f"{sujet_sha256}:{corrige_sha256}".encode()).hexdigest()
+    name = exam_key(sujet_name)[:48].strip("-") if sujet_name else ""
+    return f"{name}-{digest[:8]}" if name else digest[:16]
 
 
 def fold(text: str) -> str:
@@ -177,7 +182,7 @@ def pair_landing(landing: str | Path, hasher: Callable[[Path, str], str] | None 
         s_sha, c_sha = sha(sujet), sha(corrige)
         year = meta.get("year") or from_names["year"]
         return ExamPair(
-            exam_id=exam_id_of(s_sha, c_sha), sujet_path=rel[sujet], corrige_path=rel[corrige],
+            exam_id=exam_id_of(s_sha, c_sha, sujet.name), sujet_path=rel[sujet], corrige_path=rel[corrige],
             sujet_sha256=s_sha, corrige_sha256=c_sha,
             exam=meta.get("exam") or Path(sujet.name).stem,
             subject=meta.get("subject") or from_names["subject"] or defaults["subject"],

@@ -20,6 +20,8 @@ class ScholarConfig(StrictModel):
         "resolve against the config file; default: <lake>/landing/exams")
     default_subject: str = Field("mathematiques", description="when neither manifest nor name says")
     default_level: str = Field("terminale", description="when neither manifest nor name says")
+    license: str | None = Field(None, description="licence of the exam papers, shown in the SFT "
+                                "mix's dataset card")
     # text extraction and quality verdicts
     min_chars_per_page: int = Field(200, ge=0, description="below (on average): no text layer")
     min_words_per_line: float = Field(2.0, ge=0.0, description="below: words one per line")

@@ -28,6 +28,7 @@ from luth_assets.stages.training import base_model as tiny_base
 from luth_assets.stages.training.checkpoints import base_model_identity, read_record, up_to_date
 from luth_assets.stages.training.launch import run_training
 from luth_assets.stages.training.sft_run import CODE_VERSION, plan_run
+from luth_train.cards import push_folder
 
 GROUP = "training"
 
@@ -111,4 +112,6 @@ def sft_checkpoint(context: dg.AssetExecutionContext, lake: LakeResource,
         "record": {"parts": plan.parts, "base_model": base, "n_rows": plan.n_rows},
     })
     shutil.rmtree(plan.run_dir, ignore_errors=True)  # checkpoints for resume are no longer needed
+    if settings.push_to_hub:
+        context.log.info(f"pushed to {push_folder(out, settings.push_to_hub, 'model')}")
     return result

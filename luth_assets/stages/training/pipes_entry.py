@@ -71,6 +71,8 @@ def publish(output_dir: Path, final_dir: Path, record: dict[str, Any]) -> dict[s
 
 
 def run(pipes) -> dict[str, Any]:
+    from luth_assets.lib.metadata import loss_curve_png, png_markdown
+    from luth_train.cards import sft_card, write_card
     from luth_train.config import train_config_from_dict
     from luth_train.sft import train
 
@@ -93,6 +95,9 @@ def run(pipes) -> dict[str, Any]:
     record = publish(Path(cfg.output_dir), Path(extras["final_dir"]),
                      {**extras.get("record", {}), "fingerprint": extras["fingerprint"],
                       "metrics": {k: v for k, v in summary.items() if not k.endswith("_curve")}})
+    final_dir = Path(extras["final_dir"])  # <lake>/models/sft_checkpoint: the card's paths are
+    write_card(final_dir, sft_card(cfg, metrics, final_dir.parents[1],  # relative to the lake
+                                   data=["gold/sft_mix (its train and validation splits)"]))
     meta = {k: v for k, v in summary.items() if v is not None and not k.endswith("_curve")}
     meta.update({
         "checkpoint_path": extras["final_dir"],
@@ -100,6 +105,9 @@ def run(pipes) -> dict[str, Any]:
         "size_bytes": record["size_bytes"],
         "fingerprint": extras["fingerprint"],
         "skipped": False,
+        "loss_plot": {"raw_value": png_markdown(loss_curve_png(summary["loss_curve"],
+                                                               summary["val_curve"]), "SFT loss"),
+                      "type": "md"},
         "loss_curve": {"raw_value": summary["loss_curve"], "type": "json"},
         "val_curve": {"raw_value": summary["val_curve"], "type": "json"},
     })

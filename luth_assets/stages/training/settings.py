@@ -72,6 +72,8 @@ class TrainingConfig(StrictModel):
         description="luth_train YAML (configs/train/*.yaml); relative to the run configuration")
     overrides: dict[str, Any] = Field(
         default_factory=dict, description="TrainConfig keys that win over `train_config`")
+    push_to_hub: str | None = Field(None, description="hub model repo id (owner/name) to push the "
+                                    "SFT checkpoint to, card included; unset: no push")
     launcher: Literal["subprocess", "accelerate", "k8s"] = Field(
         "subprocess", description="how the Pipes training process starts")
     accelerate: AccelerateLaunch = Field(default_factory=AccelerateLaunch)

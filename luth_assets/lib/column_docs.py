@@ -1,0 +1,31 @@
+"""Column descriptions for `dagster/column_schema`, read from the "Column descriptions" table of
+docs/tables.md (one place to edit them). A `layer/table.column` row wins over a bare `column` row
+for that table; a missing docs file (an installed wheel) means no descriptions, never an error."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+TABLES_DOC = Path(__file__).resolve().parents[2] / "docs" / "tables.md"
+HEADING = "## Column descriptions"
+ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|\s*(.+?)\s*\|\s*$")
+
+
+@cache
+def column_descriptions(path: Path = TABLES_DOC) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    text = path.read_text("utf-8")
+    if HEADING not in text:
+        return {}
+    section = text.split(HEADING, 1)[1].split("\n## ", 1)[0]
+    return {m.group(1): m.group(2) for line in section.splitlines() if (m := ROW.match(line))}
+
+
+def describe(table: str, column: str) -> str | None:
+    """Description of `column` in `table` (``silver/french_slices``), None when undocumented."""
+    docs = column_descriptions()
+    base = table.removesuffix("_rejects")
+    return docs.get(f"{table}.{column}") or docs.get(f"{base}.{column}") or docs.get(column)
