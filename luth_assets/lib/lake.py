@@ -43,7 +43,7 @@ def atomic_path(final: str | os.PathLike) -> Iterator[str]:
     """Yield a temporary path beside `final`; rename it over `final` if the block succeeds."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = final.with_name(f".{final.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
     try:
         yield str(tmp)
         os.replace(tmp, final)
@@ -195,4 +195,4 @@ def staging_file(root: str | os.PathLike, name: str) -> Path:
     """A fresh temporary file name inside the lake (same filesystem, so the final rename is cheap)."""
     folder = local_path(root) / ".staging"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{name}.{uuid.uuid4().hex[:12]}.parquet"
+    return folder / f"{name}.{os.getpid()}-{uuid.uuid4().hex[:12]}.parquet"
