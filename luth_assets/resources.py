@@ -70,12 +70,14 @@ class LLMResource(dg.ConfigurableResource):
         return env
 
     def runner(self, context: dg.AssetExecutionContext, settings: LLMSettings, lake_root: str,
-               asset: dg.AssetKey) -> AssetLLMRunner:
-        """``run(requests, stage)`` for this materialisation; its calls land in ops/llm_calls."""
+               asset: dg.AssetKey, defer_failure: bool = False) -> AssetLLMRunner:
+        """``run(requests, stage)`` for this materialisation; its calls land in ops/llm_calls.
+        `defer_failure`: over `llm.max_error_rate`, keep the message in ``.failure`` (a filter
+        node writes its tables, then fails) instead of raising at once."""
         return AssetLLMRunner(
             settings, lake_root, asset=asset.to_user_string(), run_id=context.run_id,
             partition=context.partition_key if context.has_partition_key else None,
-            log=context.log.info, env=self.provider_env(settings))
+            log=context.log.info, env=self.provider_env(settings), defer_failure=defer_failure)
 
 
 def _env_var(name: str | None) -> dg.EnvVar | None:
