@@ -6,7 +6,7 @@
 - `llm`: the LLM client's secrets and endpoints, from the environment through `dg.EnvVar`; an
   asset asks it for a runner that also fills `ops/llm_calls`.
 - `run_config`: the validated run configuration (`luth_assets.run_config.RunConfig`).
-- `duckdb`: dagster-duckdb's resource over `lake.duckdb`.
+- `duckdb`: dagster-duckdb's resource over `lake.duckdb`, read-only (view maintenance is the only writer).
 """
 
 from __future__ import annotations
@@ -118,5 +118,6 @@ def build_resources(settings: Settings, config: RunConfig) -> dict[str, object]:
                            openai_base_url=_env_var(OPENAI_BASE_URL_ENV)),
         "run_config": config,
         # dagster-duckdb: stats assets/checks query the lake views through this resource
-        "duckdb": DuckDBResource(database=str(database_path(root))),
+        "duckdb": DuckDBResource(database=str(database_path(root)),
+                                 connection_config={"access_mode": "READ_ONLY"}),
     }

@@ -95,3 +95,15 @@ def test_a_query_runs_while_another_process_holds_the_database(lake) -> None:
         assert run_query(lake, "select count(*) from french_slices")[1] == [(247,)]
     finally:
         first.close()
+
+
+def test_the_dagster_duckdb_resource_is_read_only(lake, tmp_path) -> None:
+    from luth_assets.resources import build_resources
+    from luth_assets.run_config import Settings, parse_config
+
+    settings = Settings(config_path=tmp_path / "luth.yaml", lake_root=str(lake))
+    resource = build_resources(settings, parse_config({}))["duckdb"]
+    with resource.get_connection() as con:
+        assert con.execute("select count(*) from silver.french_slices").fetchall() == [(247,)]
+        with pytest.raises(duckdb.Error, match="read-only"):
+            con.execute("create table main.x as select 1")
