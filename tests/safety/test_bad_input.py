@@ -12,7 +12,8 @@ from luth_assets.build import build_definitions
 from luth_assets.lib.source_reading import SourceError, read_source_batches
 from luth_assets.materialize import materialize_all
 from luth_assets.run_config import ConfigError, Settings, load_config, parse_config
-from tests.safety.helpers import FR_A, FR_Q, SOURCES_STAGE, chat, sources_config, write_jsonl
+
+from .helpers import FR_A, FR_Q, SOURCES_STAGE, chat, sources_config, write_jsonl
 
 
 def read_all(config: Path, name: str) -> list[dict]:

@@ -9,7 +9,8 @@ from pathlib import Path
 import dagster as dg
 
 from luth_assets.lib.locks import LOCK_NAME, WriterBusy, writer_lock
-from tests.safety.helpers import SOURCES_STAGE, luth, luth_env, sources_config
+
+from .helpers import SOURCES_STAGE, luth, luth_env, sources_config
 
 
 def alembic_heads(home: Path) -> dict[str, int]:

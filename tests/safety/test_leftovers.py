@@ -12,7 +12,8 @@ from pathlib import Path
 import dagster as dg
 
 from luth_assets.lib.instance import clean_leftovers
-from tests.safety.helpers import FR_A, FR_Q, SOURCES_STAGE, chat, luth, luth_env, sources_config, write_jsonl
+
+from .helpers import FR_A, FR_Q, SOURCES_STAGE, chat, luth, luth_env, sources_config, write_jsonl
 
 
 def test_killed_materialize_leaves_nothing_behind_after_the_next_start(tmp_path: Path) -> None:

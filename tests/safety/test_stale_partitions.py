@@ -13,7 +13,8 @@ from luth_assets.materialize import materialize_all
 from luth_assets.resources import LakeResource
 from luth_assets.run_config import Settings
 from luth_assets.stages.keys import RAW_MULTILINGUAL
-from tests.safety.helpers import SOURCES_STAGE, sources_config
+
+from .helpers import SOURCES_STAGE, sources_config
 
 SLICES = dg.AssetKey(["silver", "french_slices"])
 
