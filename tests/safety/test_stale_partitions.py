@@ -32,9 +32,7 @@ def test_a_failed_source_partition_is_left_out_of_the_slice(tmp_path: Path) -> N
     other = tmp_path / "cfg" / "other.jsonl"
     other.write_text(other.read_text("utf-8") + "{not json\n", "utf-8")
     second = materialize_all(defs, instance, selection=selection, log=lambda _: None)
-    failed = [o for o in second.outcomes if not o.success]
-    assert [(o.partition, "other.jsonl row 3: invalid JSON" in o.error) for o in failed] == [
-        ("other", True)]
+    assert [o.partition for o in second.outcomes if not o.success] == ["other"]
     assert (lake / "bronze" / "raw_multilingual" / "other.parquet").is_file()  # the stale file
 
     kept = pl.read_parquet(lake / "silver" / "french_slices.parquet")
