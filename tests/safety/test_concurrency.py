@@ -73,3 +73,15 @@ def test_the_lock_names_the_holder_and_is_freed_when_it_dies(tmp_path: Path) -> 
         holder.kill()
         holder.wait()
     assert writer_lock(tmp_path) == tmp_path / LOCK_NAME  # a killed holder leaves no stale lock
+
+
+def test_queries_at_once_take_no_lock(tmp_path: Path) -> None:
+    import polars as pl
+
+    lake = tmp_path / "lake"
+    (lake / "silver").mkdir(parents=True)
+    pl.DataFrame({"n": list(range(50))}).write_parquet(lake / "silver" / "french_slices.parquet")
+    env = luth_env(sources_config(tmp_path / "cfg"), lake, None)
+    procs = [luth(["sql", "select count(*) from french_slices", "--csv"], env) for _ in range(4)]
+    outs = [(p.wait(timeout=120), *p.communicate()) for p in procs]
+    assert [(code, out.splitlines()[-1]) for code, out, _ in outs] == [(0, "50")] * 4, outs
