@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
 from collections.abc import Callable
 
@@ -120,11 +119,12 @@ def cmd_assets(args: argparse.Namespace) -> int:
 
 
 def cmd_materialize(args: argparse.Namespace) -> int:
-    import dagster as dg
 
     from luth_assets.build import build_definitions
     from luth_assets.demo_unit import as_one_unit
-    from luth_assets.lib.warehouse import refresh_views
+    from luth_assets.lib.instance import begin_materialize
+    from luth_assets.lib.locks import WriterBusy
+    from luth_assets.lib.warehouse import refresh_views_reported
     from luth_assets.materialize import materialize_all, prepare_instance
     from luth_assets.selection import SelectionError, resolve_selection
 
@@ -141,19 +141,21 @@ def cmd_materialize(args: argparse.Namespace) -> int:
     if selection is None and not any(a.is_materializable for a in graph.assets_defs):
         raise UsageError(f"luth materialize: the run configuration {settings.config_path} defines "
                          "no assets (no sources, no stage sections); see data_lake/landing/luth.yaml")
-    if os.environ.get("DAGSTER_HOME"):
-        os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
-        instance = dg.DagsterInstance.get()
-    else:
-        instance = dg.DagsterInstance.ephemeral()
-        print("DAGSTER_HOME is not set: runs are not kept for the UI (make demo sets it)")
+    # one writer at a time; storage created once; leftovers of a killed run cleaned (lib/instance.py)
+    try:
+        instance = begin_materialize(settings.lake_root)
+    except WriterBusy as err:
+        print(f"luth materialize: {err}", file=sys.stderr)
+        return 3
     prepare_instance(settings, config, instance)
     keys = selection or [k for a in graph.assets_defs if a.is_materializable for k in a.keys]
     title = "luth materialize " + (" ".join(args.select) if args.select else "--all")
     with as_one_unit(instance, defs, keys, title) as unit:
         report = materialize_all(defs, instance, selection=selection, log_level=args.log_level,
                                  tags=unit.tags)
-    tables = refresh_views(settings.lake_root)
+    tables, view_error = refresh_views_reported(settings.lake_root)  # never fatal to finished runs
+    if view_error:
+        print(f"warning: {view_error} (the tables are written; `luth views` retries)", file=sys.stderr)
     print(f"{len(report.outcomes) - len(report.failures)}/{len(report.outcomes)} runs succeeded; "
           f"{len(tables)} lake tables have DuckDB views (luth sql \"show all tables\")")
     if report.failures:

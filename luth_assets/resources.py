@@ -6,7 +6,7 @@
 - `llm`: the LLM client's secrets and endpoints, from the environment through `dg.EnvVar`; an
   asset asks it for a runner that also fills `ops/llm_calls`.
 - `run_config`: the validated run configuration (`luth_assets.run_config.RunConfig`).
-- `duckdb`: dagster-duckdb's resource over `lake.duckdb`.
+- `duckdb`: dagster-duckdb's resource over `lake.duckdb`, read-only (view maintenance is the only writer).
 """
 
 from __future__ import annotations
@@ -17,10 +17,18 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
 
-from luth_assets.lib.lake import LakeParquetIOManager, local_path, read_table, staging_file
+from luth_assets.lib.lake import (
+    LakeParquetIOManager,
+    local_path,
+    read_table,
+    staging_file,
+    table_parquet_files,
+)
 from luth_assets.lib.llm.runtime import AssetLLMRunner
 from luth_assets.lib.llm.settings import GEMINI_BASE_URL_ENV, OPENAI_BASE_URL_ENV, LLMSettings
+from luth_assets.lib.partition_health import failed_partitions, stale_message
 from luth_assets.lib.warehouse import database_path
 from luth_assets.run_config import RunConfig, Settings
 
@@ -33,6 +41,10 @@ class LakeResource(dg.ConfigurableResource):
     reader of tables an asset depends on."""
 
     root: str
+    _instance: dg.DagsterInstance | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._instance = context.instance  # to leave out partitions whose latest run failed
 
     @property
     def path(self) -> Path:
@@ -47,8 +59,18 @@ class LakeResource(dg.ConfigurableResource):
         return folder
 
     def read(self, key: dg.AssetKey) -> pl.LazyFrame:
-        """The table of `key` (every partition), read where the IO manager wrote it."""
-        return read_table(self.root, key.path)
+        """The table of `key` (every partition), read where the IO manager wrote it; a partition
+        whose latest materialisation failed is left out (its file is stale), with a warning."""
+        stale: set[str] = set()
+        folder = self.path.joinpath(*key.path)
+        if self._instance is not None and folder.is_dir():
+            present = {"|".join(f.relative_to(folder).with_suffix("").parts)
+                       for f in table_parquet_files(self.root, key.path)}
+            failed = failed_partitions(self._instance, key, present)
+            if failed:
+                dg.get_dagster_logger().warning(stale_message(key, failed) + " (left out)")
+                stale = set(failed)
+        return read_table(self.root, key.path, exclude=stale)
 
 
 class LLMResource(dg.ConfigurableResource):
@@ -86,12 +108,14 @@ class LLMResource(dg.ConfigurableResource):
         return env_for
 
     def runner(self, context: dg.AssetExecutionContext, settings: LLMSettings, lake_root: str,
-               asset: dg.AssetKey) -> AssetLLMRunner:
-        """``run(requests, stage)`` for this materialisation; its calls land in ops/llm_calls."""
+               asset: dg.AssetKey, defer_failure: bool = False) -> AssetLLMRunner:
+        """``run(requests, stage)`` for this materialisation; its calls land in ops/llm_calls.
+        `defer_failure`: over `llm.max_error_rate`, keep the message in ``.failure`` (a filter
+        node writes its tables, then fails) instead of raising at once."""
         return AssetLLMRunner(
             settings, lake_root, asset=asset.to_user_string(), run_id=context.run_id,
             partition=context.partition_key if context.has_partition_key else None,
-            log=context.log.info, env=self.provider_env(settings),
+            log=context.log.info, env=self.provider_env(settings), defer_failure=defer_failure,
             env_for=self.step_env(settings.resolved_key_env()) if settings.steps else None)
 
 
@@ -111,5 +135,6 @@ def build_resources(settings: Settings, config: RunConfig) -> dict[str, object]:
                            openai_base_url=_env_var(OPENAI_BASE_URL_ENV)),
         "run_config": config,
         # dagster-duckdb: stats assets/checks query the lake views through this resource
-        "duckdb": DuckDBResource(database=str(database_path(root))),
+        "duckdb": DuckDBResource(database=str(database_path(root)),
+                                 connection_config={"access_mode": "READ_ONLY"}),
     }

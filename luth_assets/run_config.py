@@ -35,6 +35,13 @@ DEFAULT_CONFIG = "data_lake/landing/luth.yaml"
 DEFAULT_LAKE_ROOT = "data_lake"
 
 
+def detector_languages() -> list[str]:
+    """The codes langdetect has a profile for (what `target_language` may be)."""
+    import langdetect
+
+    return sorted(p.name for p in (Path(langdetect.__file__).parent / "profiles").iterdir())
+
+
 class ConfigError(ValueError):
     """A run configuration that cannot be used; the message names the file and the key."""
 
@@ -52,6 +59,15 @@ class RunConfig(StrictModel):
     merging: MergingConfig = Field(default_factory=MergingConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     plan: PlanConfig = Field(default_factory=PlanConfig)  # `luth plan` assumptions
+
+    @field_validator("target_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        known = detector_languages()
+        if value not in known:
+            raise ValueError(f"{value!r} is not a language the detector knows; one of "
+                             f"{', '.join(known)}")
+        return value
 
     @field_validator("sources")
     @classmethod

@@ -107,7 +107,7 @@ def test_missing_mapped_field_names_file_row_and_field(three_shapes: Path) -> No
         for _ in read_source_batches("broken", config.sources["broken"]):
             pass
     message = str(err.value)
-    assert "broken.jsonl" in message and "row 1" in message and "'messages'" in message
+    assert "broken.jsonl" in message and "row 2" in message and "'messages'" in message
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -165,7 +165,7 @@ def test_stage_materialises_kept_plus_rejected_equals_input(three_shapes, lake_r
     # the broken source fails alone, naming file, row and field; the others materialise
     broken = [o for o in outcomes if o.partition == "broken"]
     assert len(broken) == 1 and not broken[0].success
-    assert "broken.jsonl row 1" in broken[0].error and "'messages'" in broken[0].error
+    assert "broken.jsonl row 2" in broken[0].error and "'messages'" in broken[0].error
     assert all(ok for (keys, part), ok in status.items() if part in ("chat", "aya", "alpaca"))
     slices = [o for o in outcomes if "silver/french_slices" in o.keys]
     assert slices and slices[0].success

@@ -37,6 +37,8 @@ class Filtered:
     `input_ids`: one column `id`, every input row. `kept_ids` defaults to the kept table's id
     column (a table that repeats rows, e.g. weighted copies, passes its distinct ids instead).
     `cleanup` runs once the outputs are written (e.g. to remove a staged file they were read from).
+    `failure`: a message failing the step once both tables are written (e.g. too many failed LLM
+    calls: what was answered and rejected is kept, the run still fails).
     """
 
     kept: Table
@@ -46,6 +48,7 @@ class Filtered:
     kept_metadata: dict[str, Any] = field(default_factory=dict)
     rejected_metadata: dict[str, Any] = field(default_factory=dict)
     cleanup: Callable[[], None] | None = None
+    failure: str | None = None
 
 
 def _lazy(table: Table) -> pl.LazyFrame:
@@ -78,6 +81,8 @@ def filter_outputs(result: Filtered, id_column: str) -> Iterator[Any]:
     if result.cleanup is not None:
         result.cleanup()
     yield dg.AssetCheckResult(passed=passed, metadata=counts)
+    if result.failure is not None:
+        raise dg.Failure(result.failure)
 
 
 def filter_node(*, name: str, group: str, kept: dg.AssetKey, rejected: dg.AssetKey, check: str,

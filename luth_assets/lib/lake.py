@@ -43,7 +43,7 @@ def atomic_path(final: str | os.PathLike) -> Iterator[str]:
     """Yield a temporary path beside `final`; rename it over `final` if the block succeeds."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = final.with_name(f".{final.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
     try:
         yield str(tmp)
         os.replace(tmp, final)
@@ -113,13 +113,46 @@ class LakeParquetIOManager(PolarsParquetIOManager):
     def load_partitions(self, context: InputContext) -> Any:
         # Dagster hands a single loaded partition over bare; a consumer annotated
         # `dict[str, pl.LazyFrame]` always gets a mapping partition -> frame.
-        result = super().load_partitions(context)
+        failed = self._failed_partitions(context)
         wanted = getattr(context.dagster_type, "typing_type", None)
-        if len(context.asset_partition_keys) == 1 and (
-            wanted is dict or typing.get_origin(wanted) is dict
-        ):
+        as_dict = len(context.asset_partition_keys) == 1 and (
+            wanted is dict or typing.get_origin(wanted) is dict)
+        if failed and len(failed) == len(context.asset_partition_keys) and as_dict:
+            return {}
+        result = super().load_partitions(context)
+        if as_dict:
             return {context.asset_partition_keys[0]: result}
+        if failed and isinstance(result, dict):
+            return {k: v for k, v in result.items() if k not in failed}
+        if failed:  # one bare partition: nothing to leave out but the whole input
+            from dagster import Failure
+
+            from luth_assets.lib.partition_health import stale_message
+
+            raise Failure(stale_message(context.asset_key, failed))
         return result
+
+    def _failed_partitions(self, context: InputContext) -> dict[str, str]:
+        """Upstream partitions whose latest materialisation failed: left out (named in a
+        warning) when the input allows missing partitions, else an error naming them."""
+        from dagster import Failure
+
+        from luth_assets.lib.partition_health import failed_partitions, stale_message
+
+        if not context.has_asset_key or not context.has_asset_partitions:
+            return {}
+        try:
+            instance = context.instance
+        except Exception:  # loaded outside a run (direct IO manager use): nothing to ask
+            return {}
+        failed = failed_partitions(instance, context.asset_key, context.asset_partition_keys)
+        if not failed:
+            return {}
+        allow = (context.definition_metadata or {}).get("allow_missing_partitions", False)
+        if not allow:
+            raise Failure(stale_message(context.asset_key, failed))
+        context.log.warning(stale_message(context.asset_key, failed) + " (left out)")
+        return failed
 
     def get_metadata(self, context: OutputContext, obj: Any) -> dict[str, Any]:
         """Row count and column schema (with the descriptions of docs/tables.md) for every table,
@@ -206,10 +239,19 @@ def table_parquet_files(root: str | os.PathLike, key_path: Sequence[str]) -> lis
     return sorted(p for p in base.rglob("*.parquet") if not p.name.startswith("."))
 
 
-def read_table(root: str | os.PathLike, key_path: Sequence[str]) -> pl.LazyFrame:
+def read_table(root: str | os.PathLike, key_path: Sequence[str],
+               exclude: set[str] | frozenset[str] = frozenset()) -> pl.LazyFrame:
     """A lake table as one lazy frame (all partitions, columns aligned), read where the IO
-    manager writes it; :class:`TableMissing` names the asset when it is not materialised."""
+    manager writes it; :class:`TableMissing` names the asset when it is not materialised.
+    `exclude`: partition keys to leave out (``a|b`` for a multi-partition's folders a/b)."""
     files = table_parquet_files(root, key_path)
+    if exclude:
+        base = local_path(root).joinpath(*key_path)
+        files = [f for f in files
+                 if "|".join(f.relative_to(base).with_suffix("").parts) not in exclude]
+        if not files:
+            raise TableMissing(f"{'/'.join(key_path)}: every materialised partition failed in its "
+                               "latest run (stale files are not read): materialise it again")
     if not files:
         name = "/".join(key_path)
         raise TableMissing(f"{name} is not materialised in the lake "
@@ -263,4 +305,4 @@ def staging_file(root: str | os.PathLike, name: str) -> Path:
     """A fresh temporary file name inside the lake (same filesystem, so the final rename is cheap)."""
     folder = local_path(root) / ".staging"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{name}.{uuid.uuid4().hex[:12]}.parquet"
+    return folder / f"{name}.{os.getpid()}-{uuid.uuid4().hex[:12]}.parquet"

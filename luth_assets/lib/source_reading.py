@@ -4,17 +4,24 @@ Every row becomes ``{sample_id, source, source_file, row_number, source_row_id, 
 problem}`` where ``messages`` is a list of ``{role, content}`` with roles user/assistant/system.
 A row whose content cannot be used (null, not a list, unknown role) is still returned, with
 ``problem`` saying why, so the slicing stage can reject it with that reason: nothing is dropped.
-A file that lacks a mapped field altogether is an error naming the file, the row and the field.
+A file that lacks a mapped field altogether is an error naming the file, the row and the field;
+rows are numbered from 1 in every message (the ``row_number`` column counts from 0, as before).
+Text that is not UTF-8 is an error naming the file and row; a turn holding control characters
+(NUL, BEL, ANSI escapes) is kept with the problem ``control_characters`` (so it is rejected with
+that reason); C1 controls (Windows-1252 read as Latin-1) are mapped to their characters. A glob only hands out
+files whose resolved path lies inside the folder it scans (a symlink leading out is an error).
 """
 
 from __future__ import annotations
 
 import glob
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from luth_assets.lib.confinement import glob_base, split_confined
 from luth_assets.lib.source_config import FieldMapping, SourceConfig
 from luth_train.sample_ids import make_sample_id
 
@@ -33,6 +40,10 @@ def resolve_files(uri: str) -> list[str]:
         files = sorted(glob.glob(uri, recursive=True))
         if not files:
             raise SourceError(f"source {uri}: the glob matches no file")
+        _, outside = split_confined(files, glob_base(uri))
+        if outside:
+            raise SourceError(f"source {uri}: {outside[0]} resolves outside {glob_base(uri)} "
+                              f"(a symlink?); {len(outside)} such file(s) refused, none read")
         return files
     if not Path(uri).is_file():
         raise SourceError(f"source file {uri} not found")
@@ -76,7 +87,19 @@ def iter_records(path: str, fmt: str, batch_size: int) -> Iterator[list[tuple[in
         yield from _batched(_jsonl_records(path), batch_size)
     elif fmt == "json":
         yield from _batched(_json_array_records(path), batch_size)
-    elif fmt == "parquet":
+    elif fmt in ("parquet", "csv"):
+        import pyarrow as pa
+
+        try:
+            yield from _columnar_records(path, fmt, batch_size)
+        except (pa.ArrowException, OSError) as err:
+            raise SourceError(f"{path}: cannot read as {fmt}: {err}") from None
+    else:  # the config model forbids other values; keep a clear message anyway
+        raise SourceError(f"source {path}: unknown format {fmt!r}")
+
+
+def _columnar_records(path: str, fmt: str, batch_size: int) -> Iterator[list[tuple[int, Any]]]:
+    if fmt == "parquet":
         import pyarrow.parquet as pq
 
         with _open_binary(path) as handle:
@@ -85,7 +108,7 @@ def iter_records(path: str, fmt: str, batch_size: int) -> Iterator[list[tuple[in
                 rows = batch.to_pylist()
                 yield list(enumerate(rows, start))
                 start += len(rows)
-    elif fmt == "csv":
+    else:
         import pyarrow.csv as pacsv
 
         with _open_binary(path) as handle:
@@ -99,8 +122,6 @@ def iter_records(path: str, fmt: str, batch_size: int) -> Iterator[list[tuple[in
                     chunk = rows[offset: offset + batch_size]
                     yield list(enumerate(chunk, start + offset))
                 start += len(rows)
-    else:  # the config model forbids other values; keep a clear message anyway
-        raise SourceError(f"source {path}: unknown format {fmt!r}")
 
 
 def _jsonl_records(path: str) -> Iterator[tuple[int, Any]]:
@@ -111,7 +132,10 @@ def _jsonl_records(path: str) -> Iterator[tuple[int, Any]]:
             try:
                 yield number, json.loads(line)
             except json.JSONDecodeError as err:
-                raise SourceError(f"{path} row {number}: invalid JSON ({err.msg})") from None
+                raise SourceError(f"{path} row {number + 1}: invalid JSON ({err.msg})") from None
+            except UnicodeDecodeError:
+                raise SourceError(f"{path} row {number + 1}: not UTF-8 text (latin-1?): "
+                                  "re-encode the file as UTF-8") from None
 
 
 def _json_array_records(path: str) -> Iterator[tuple[int, Any]]:
@@ -122,6 +146,9 @@ def _json_array_records(path: str) -> Iterator[tuple[int, Any]]:
             yield from enumerate(ijson.items(handle, "item", use_float=True))
         except ijson.JSONError as err:
             raise SourceError(f"{path}: invalid JSON array ({err})") from None
+        except UnicodeDecodeError:
+            raise SourceError(f"{path}: not UTF-8 text (latin-1?): re-encode the file as UTF-8"
+                              ) from None
 
 
 def _batched(items: Iterator[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
@@ -141,8 +168,34 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+# C0 controls but tab, newline, carriage return, and DEL (ANSI escapes start with ESC): rejected
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C1 controls are Windows-1252 text read as Latin-1 (\x92 for ’, \x9c for œ): repaired
+C1_CONTROLS = re.compile(r"[\x80-\x9f]")
+
+
+def _cp1252(match: re.Match) -> str:
+    try:
+        return bytes([ord(match.group())]).decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined: dropped
+        return ""
+
+
 def to_messages(record: dict, mapping: FieldMapping) -> tuple[list[dict[str, str]], str | None]:
-    """Map one record to chat messages; returns (messages, problem or None)."""
+    """Map one record to chat messages; returns (messages, problem or None). A turn holding
+    control characters (NUL, BEL, ESC of ANSI escapes...) gives the problem
+    ``control_characters`` (the row is rejected with it); C1 controls are mapped to the
+    Windows-1252 characters they stand for."""
+    messages, problem = _to_messages(record, mapping)
+    for message in messages:
+        if C1_CONTROLS.search(message["content"]):
+            message["content"] = C1_CONTROLS.sub(_cp1252, message["content"])
+    if problem is None and any(CONTROL_CHARACTERS.search(m["content"]) for m in messages):
+        problem = "control_characters"
+    return messages, problem
+
+
+def _to_messages(record: dict, mapping: FieldMapping) -> tuple[list[dict[str, str]], str | None]:
     messages: list[dict[str, str]] = []
     if mapping.system and record.get(mapping.system):
         messages.append({"role": "system", "content": _text(record[mapping.system])})
@@ -185,6 +238,7 @@ def read_source_batches(
     """Yield batches of normalised chat rows from every file of a source, in file/row order."""
     mapping = source.mapping
     required = mapping.required_fields()
+    used = [*required, *(f for f in (mapping.id, mapping.system, mapping.input) if f)]
     files = resolve_files(source.uri)
     multi_file = len(files) > 1
     for path in files:
@@ -193,17 +247,26 @@ def read_source_batches(
             rows = []
             for number, record in batch:
                 if not isinstance(record, dict):
-                    raise SourceError(f"{path} row {number}: expected an object, got "
+                    raise SourceError(f"{path} row {number + 1}: expected an object, got "
                                       f"{type(record).__name__}")
                 for field in required:
                     if field not in record:
                         raise SourceError(
-                            f"{path} row {number}: mapped field {field!r} is missing "
+                            f"{path} row {number + 1}: mapped field {field!r} is missing "
                             f"(fields present: {', '.join(sorted(record)) or 'none'})"
                         )
+                for key in used:  # a CSV column that is not all UTF-8 comes as bytes
+                    if isinstance(record.get(key), bytes | bytearray):
+                        try:
+                            record[key] = record[key].decode("utf-8")
+                        except UnicodeDecodeError:
+                            raise SourceError(
+                                f"{path} row {number + 1}: field {key!r} is not UTF-8 text "
+                                "(latin-1?): re-encode the file as UTF-8") from None
                 if mapping.id:
                     if record.get(mapping.id) is None:
-                        raise SourceError(f"{path} row {number}: id field {mapping.id!r} is missing")
+                        raise SourceError(
+                            f"{path} row {number + 1}: id field {mapping.id!r} is missing")
                     row_id = _text(record[mapping.id])
                     if multi_file:
                         row_id = f"{label}:{row_id}"

@@ -1,8 +1,14 @@
 """DuckDB over the lake: an embedded database file with one view per Parquet table.
 
-Parquet is the truth and DuckDB only reads it, so there is never a writer-lock fight with the
-assets. Each table ``layer/name`` becomes the view ``layer.name`` (a DuckDB schema per lake layer)
-and, where the name is unique across layers, also ``main.name`` so ``select * from french_slices``
+Parquet is the truth and DuckDB only reads it. View maintenance (:func:`refresh_views`) is the only
+writer: it builds a fresh database file beside ``lake.duckdb`` and renames it over the old one, so
+the views are replaced atomically, a catalog someone tampered with is repaired on the next
+refresh, and a reader never waits on a writer's lock. User queries (:func:`run_query`) run on a
+read-only connection: only reading statements are accepted, and file access is limited to the
+lake's own Parquet files (no ``COPY ... TO``, ``ATTACH``, ``CREATE``, ``INSERT``, ``DROP``).
+
+Each table ``layer/name`` becomes the view ``layer.name`` (a DuckDB schema per lake layer) and,
+where the name is unique across layers, also ``main.name`` so ``select * from french_slices``
 works. Queries live in ``sql/`` (one statement per file) and take ``$name`` parameters.
 """
 
@@ -10,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -55,27 +62,68 @@ def database_path(root: str | os.PathLike) -> Path:
 
 
 def refresh_views(root: str | os.PathLike) -> list[str]:
-    """(Re)create the views in ``<root>/lake.duckdb``; returns the table keys that have a view."""
+    """(Re)build ``<root>/lake.duckdb``; returns the table keys that have a view.
+
+    The views go into a new file renamed over the old one: readers that opened the old file keep
+    it, the next ones see the new views, and whatever was added to the old catalog is gone."""
     path = database_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(path)) as con:
-        existing = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_type = 'VIEW' and table_schema in ('main', 'bronze', 'silver', 'gold', "
-            "'models', 'ops')"
-        ).fetchall()
-        for schema, name in existing:
-            con.execute(f"drop view if exists {quote_ident(schema)}.{quote_ident(name)}")
-        for statement in view_statements(root):
-            con.execute(statement)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with duckdb.connect(str(tmp)) as con:
+            for statement in view_statements(root):
+                con.execute(statement)
+            con.execute("checkpoint")
+        Path(f"{path}.wal").unlink(missing_ok=True)  # a WAL left by a crashed writer of the old file
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
     return sorted(table_files(root))
 
 
-def connect(root: str | os.PathLike, refresh: bool = True, read_only: bool = False):
-    """Open the lake database (refreshing its views first unless told not to)."""
-    if refresh:
+def refresh_views_reported(root: str | os.PathLike) -> tuple[list[str], str | None]:
+    """:func:`refresh_views`, with a failure returned as a message instead of raised (finished
+    work is not undone by a view refresh that failed)."""
+    try:
+        return refresh_views(root), None
+    except (duckdb.Error, OSError) as err:
+        return sorted(table_files(root)), f"view refresh failed: {type(err).__name__}: {err}"
+
+
+class ReadOnlyQueryError(duckdb.InvalidInputException):
+    """A `luth sql` statement that would write: refused before it runs."""
+
+
+READING_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "CALL", "MULTI"}
+
+
+def check_read_only(query: str) -> None:
+    """Refuse every statement that is not a read (COPY, ATTACH, CREATE, INSERT, DROP, SET, ...)."""
+    for statement in duckdb.extract_statements(query):
+        kind = statement.type.name
+        inner = statement.query
+        if kind == "EXPLAIN":  # EXPLAIN ANALYZE runs its statement: check that one too
+            body = re.sub(r"^\s*explain\s+(analy[sz]e\s+)?", "", inner, flags=re.IGNORECASE)
+            kinds = {s.type.name for s in duckdb.extract_statements(body)} if body != inner else set()
+            kind = "EXPLAIN" if kinds <= {"SELECT"} else f"EXPLAIN {', '.join(sorted(kinds))}"
+        if kind not in READING_STATEMENTS:
+            raise ReadOnlyQueryError(
+                f"luth sql is read-only: {kind} statements are refused (the lake is written by "
+                "`luth materialize` only; reading statements: SELECT, EXPLAIN, PRAGMA, CALL)")
+
+
+def connect_reader(root: str | os.PathLike):
+    """A read-only connection whose file access is limited to the lake's Parquet files."""
+    path = database_path(root)
+    if not path.is_file():
         refresh_views(root)
-    return duckdb.connect(str(database_path(root)), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=True)
+    files = [f for fs in table_files(root).values() for f in fs]
+    con.execute(f"set allowed_paths = [{', '.join(quote_literal(f) for f in files)}]")
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+    return con
 
 
 def read_sql_file(path: str | os.PathLike) -> str:
@@ -96,8 +144,10 @@ def run_query(
     """Run one query over the lake views; returns (column names, rows).
 
     Only the parameters the query names (``$name``) are bound, so one set of ``--param`` values
-    can serve several query files.
+    can serve several query files. The views are refreshed first (an atomic file replace, no
+    lock); the query itself runs read-only (:func:`check_read_only`, :func:`connect_reader`).
     """
+    check_read_only(query)
     used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", query))
     bound = {k: v for k, v in (params or {}).items() if k in used}
     missing = sorted(used - set(bound))
@@ -105,7 +155,13 @@ def run_query(
         raise duckdb.InvalidInputException(
             f"query needs parameter(s) {', '.join(missing)}: pass --param NAME=VALUE"
         )
-    with connect(root) as con:
+    refresh_views_reported(root)  # a stale catalog still answers; a broken one is rebuilt below
+    try:
+        con = connect_reader(root)
+    except duckdb.Error:
+        refresh_views(root)
+        con = connect_reader(root)
+    with con:
         cursor = con.execute(query, bound or None)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall() if cursor.description else []

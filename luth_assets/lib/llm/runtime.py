@@ -3,7 +3,9 @@
 :func:`run_llm` answers one batch of requests for a stage: provider, lake cache, progress, replay
 coverage. :class:`AssetLLMRunner` is what an asset gets from the `llm` resource: a callable
 ``run(requests, stage)`` that runs a batch, appends its accounting to ``ops/llm_calls`` (with the
-asset, run and partition) and collects the metadata the asset reports.
+asset, run and partition) and collects the metadata the asset reports. A batch whose share of
+failed calls is above ``llm.max_error_rate`` fails the asset (:class:`ErrorRateExceeded`, the
+message counting the failures by kind) after its calls are recorded and its answers cached.
 """
 
 from __future__ import annotations
@@ -28,6 +30,30 @@ from luth_assets.lib.llm.accounting import record_llm_calls, summary_metadata
 
 class ReplayCoverageError(LLMError):
     """The replay provider has no authored answer for some requests of a stage."""
+
+
+class ErrorRateExceeded(LLMError):
+    """More of a batch's calls failed than `llm.max_error_rate` allows (an outage, a bad key)."""
+
+
+# reject reasons that mean the call failed (not an answer the stage turned down)
+CALL_ERROR_REASONS = ("provider_error", "rate_limited", "server_error", "timeout",
+                      "connection_error", "empty_output")
+
+
+def error_rate_problem(summary, max_error_rate: float) -> str | None:
+    """The failure message when the share of rows whose call failed is above `max_error_rate`."""
+    failed = {r: n for r, n in summary.failures_by_reason.items() if r in CALL_ERROR_REASONS}
+    n_failed = sum(failed.values())
+    if summary.rows == 0 or n_failed / summary.rows <= max_error_rate:
+        return None
+    kinds = ", ".join(f"{reason} {n}" for reason, n in sorted(failed.items(), key=lambda x: -x[1]))
+    attempts = ", ".join(f"{k} {n}" for k, n in summary.errors_by_kind.items())
+    return (f"LLM stage {summary.stage!r}: {n_failed} of {summary.rows} rows failed their call "
+            f"({n_failed / summary.rows:.0%} > llm.max_error_rate {max_error_rate:.0%}): {kinds}"
+            f"{f' (failed attempts, retries included: {attempts})' if attempts else ''}. "
+            "The answers received are cached and the calls are in ops/llm_calls; re-run once "
+            "the provider answers")
 
 
 def run_llm(settings: LLMSettings, lake_root: str | os.PathLike, requests: Sequence[LLMRequest],
@@ -72,7 +98,8 @@ class AssetLLMRunner:
     def __init__(self, settings: LLMSettings, lake_root: str | os.PathLike, *, asset: str,
                  run_id: str, partition: str | None = None,
                  log: Callable[[str], None] = print, env: Mapping[str, str] | None = None,
-                 env_for: Callable[[LLMSettings], Mapping[str, str]] | None = None):
+                 env_for: Callable[[LLMSettings], Mapping[str, str]] | None = None,
+                 defer_failure: bool = False):
         self.settings = settings
         self.lake_root = lake_root
         self.asset = asset
@@ -82,6 +109,10 @@ class AssetLLMRunner:
         self.env = env
         self.env_for = env_for
         self.metadata: dict[str, Any] = {}
+        # above llm.max_error_rate: raise at once, or (defer_failure) keep the message in
+        # `failure` for an asset that writes its tables first and then fails
+        self.defer_failure = defer_failure
+        self.failure: str | None = None
 
     def __call__(self, requests: Sequence[LLMRequest], stage: str) -> RunOutput:
         settings, requests = step_requests(self.settings, requests, stage)
@@ -90,6 +121,12 @@ class AssetLLMRunner:
         record_llm_calls(self.lake_root, out.summary, asset=self.asset, run_id=self.run_id,
                          partition=self.partition)
         self.metadata.update(summary_metadata(out.summary, prefix=stage))
+        problem = error_rate_problem(out.summary, self.settings.max_error_rate)
+        if problem is not None:
+            if not self.defer_failure:
+                raise ErrorRateExceeded(problem)
+            self.log(problem)
+            self.failure = self.failure or problem
         return out
 
 

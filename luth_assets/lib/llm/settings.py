@@ -149,6 +149,9 @@ class LLMSettings(_Strict):
         20, ge=1, description="stop the run (provider unreachable) after this many connection "
         "failures in a row before any success")
     progress_every_s: float = Field(30.0, gt=0.0)
+    max_error_rate: float = Field(
+        0.5, ge=0.0, le=1.0, description="share of a batch's rows whose call failed (HTTP error, "
+        "timeout, connection, empty answer) above which the asset fails, after writing what it has")
     transformers: TransformersSettings = Field(default_factory=TransformersSettings)
     # per-step overrides and the run's prices (luth plan, ops/llm_calls cost)
     steps: dict[LLMStep, StepLLMSettings] = Field(

@@ -2,7 +2,8 @@
 reconcile check is `sft_mix_reconcile` (the other checks are in `checks.py`).
 
 Inputs (deps, read with `lake.read`): `silver/judged_samples` (gathered + translated) and
-`silver/scholar_items_clean`; `gold/benchmark_items` (every partition) for decontamination; the
+`silver/scholar_items_clean`; `gold/benchmark_items` (every partition, and every item of each
+configured benchmark when `evaluation.limit` is set) for decontamination; the
 base model's tokenizer (`models/base_model`, or `training.base_model`) for token counts. Outputs
 beside the table: `gold/sft_mix_dataset/{train,validation}.parquet` (read by
 `datasets.load_dataset("parquet", ...)` and the training stage), `gold/sft_mix_card.md` and
@@ -32,9 +33,9 @@ from luth_assets.stages.curation.data_card import (
 )
 from luth_assets.stages.curation.decontaminate import BenchmarkIndex, build_benchmark_index
 from luth_assets.stages.curation.mix_rules import distinct_ids
-from luth_assets.stages.curation.settings import DecontaminationConfig
 from luth_assets.stages.curation.tokens import load_tokenizer
 from luth_train.cards import push_folder, write_card
+from luth_train.evaluation.items import items_frame_schema, load_items
 
 GROUP = "curation"
 SFT_MIX_REJECTS = dg.AssetKey(["gold", "sft_mix_rejects"])
@@ -46,21 +47,44 @@ NO_BENCHMARK_ITEMS = pl.DataFrame(schema={
     "choices": pl.List(pl.String)})
 
 
-def benchmark_index(lake: LakeResource, cfg: DecontaminationConfig) -> BenchmarkIndex:
-    """The n-gram index of every `gold/benchmark_items` partition. Without items: an error, or an
-    empty index when `curation.decontamination.require_benchmarks` is false. Decontamination
-    off (`enabled: false`, the authors' curation): an empty index, nothing is matched."""
-    if not cfg.enabled:
+def benchmark_index(lake: LakeResource, run_config: RunConfig) -> BenchmarkIndex:
+    """The n-gram index of every item of every benchmark: the `gold/benchmark_items` partitions,
+    plus, when `evaluation.limit` keeps only the first items there, every configured benchmark
+    read in full through the evaluation loaders (decontamination never depends on the limit).
+    Without items: an error, or an empty index when `curation.decontamination.require_benchmarks`
+    is false."""
+    cfg = run_config.curation.decontamination
+    frames = []
+    if not cfg.enabled:  # the authors' curation: no decontamination, nothing is matched
         return build_benchmark_index(NO_BENCHMARK_ITEMS, cfg)
     try:
-        items = lake.read(keys.BENCHMARK_ITEMS).collect()
+        frames.append(lake.read(keys.BENCHMARK_ITEMS).collect())
     except TableMissing as err:
+        missing = err
+    else:
+        missing = None
+    if run_config.evaluation.limit is not None:
+        frames += [full_benchmark_items(spec) for spec in run_config.evaluation.specs().values()]
+    if not frames:
         if cfg.require_benchmarks:
-            raise TableMissing(f"no benchmark items: {err} (or set "
+            raise TableMissing(f"no benchmark items: {missing} (or set "
                                "curation.decontamination.require_benchmarks: false to skip "
                                "decontamination)") from None
-        items = NO_BENCHMARK_ITEMS
+        frames = [NO_BENCHMARK_ITEMS]
+    columns = list(NO_BENCHMARK_ITEMS.schema)
+    items = pl.concat([f.select(columns) for f in frames], how="vertical_relaxed") \
+        .unique(["benchmark", "item_id"], keep="first", maintain_order=True)
     return build_benchmark_index(items, cfg)
+
+
+def full_benchmark_items(spec) -> pl.DataFrame:
+    """Every item of one benchmark (no `evaluation.limit`), as `gold/benchmark_items` rows."""
+    try:
+        items = load_items(spec, None)
+    except Exception as err:  # a hub dataset offline, a bad file: name the benchmark
+        raise RuntimeError(f"decontamination needs every item of benchmark {spec.name} "
+                           f"({spec.path or spec.hub_id}) and could not read them: {err}") from err
+    return pl.DataFrame(items, schema=items_frame_schema())
 
 
 @filter_node(
@@ -81,7 +105,7 @@ def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
     mix_candidates(judged, scholar, cfg.system_prompt).sink_parquet(staged)
     candidates = pl.scan_parquet(staged)
     require_unique_ids(candidates)
-    index = benchmark_index(lake, cfg.decontamination)
+    index = benchmark_index(lake, run_config)
     context.log.info(f"benchmark index: {index.grams.height} n-grams from "
                      f"{index.items_by_benchmark}")
     base = resolve_model(run_config, lake.path, BASE)

@@ -46,7 +46,7 @@ def sft_mix_no_exact_duplicates(sft_mix: pl.DataFrame) -> dg.AssetCheckResult:
                 description="zero rows sharing an n-gram with a benchmark item")
 def sft_mix_no_contamination(sft_mix: pl.DataFrame, lake: LakeResource,
                              run_config: dg.ResourceParam[RunConfig]) -> dg.AssetCheckResult:
-    index = benchmark_index(lake, run_config.curation.decontamination)
+    index = benchmark_index(lake, run_config)
     return result(mix_rules.check_no_contamination(sft_mix, index))
 
 

@@ -11,7 +11,10 @@
 
 Which row survives a cluster: the first subset in ``subset_priority`` (default scholar >
 gathered (written by people) > translated), ties broken by the smallest sample_id. Every other
-row is returned with the sample_id it duplicates.
+row is returned with the sample_id it duplicates (``duplicate_of``, the survivor) and
+``similarity``: the Jaccard with the survivor when that reaches the threshold, else (a chain
+A~B, B~C puts C in A's cluster) with the nearest cluster member it was verified against, so
+the figure is never under the threshold.
 
 Rows are read in batches and only small per-row keys (exact hash, band hashes) are held, so
 memory grows slowly with the number of rows (see `benchmarks/mix_scale.py`).
@@ -197,8 +200,15 @@ def _near(rows: pl.LazyFrame, keys: pl.DataFrame, cfg: DedupConfig, bands: int,
                        for batch in iter_batches(rows.select("sample_id", "messages"), batch_size)])
     sets = dict(zip(texts["sample_id"].to_list(),
                     shingle_sets(texts["dialogue"], near.shingle_words), strict=True))
-    verified = [(a, b) for a, b in pairs.iter_rows()
-                if _jaccard(sets[a], sets[b]) >= near.threshold]
+    scored = [(a, b, _jaccard(sets[a], sets[b])) for a, b in pairs.iter_rows()]
+    verified = [(a, b) for a, b, sim in scored if sim >= near.threshold]
+    # best verified similarity of each row: what it is reported with when the cluster's survivor
+    # came in through a chain (A~B, B~C: C is dropped for A though C and A may share little)
+    nearest: dict[str, float] = {}
+    for a, b, sim in scored:
+        if sim >= near.threshold:
+            nearest[a] = max(nearest.get(a, 0.0), sim)
+            nearest[b] = max(nearest.get(b, 0.0), sim)
     roots = _clusters(verified)
     rank = dict(keys.filter(pl.col("sample_id").is_in(list(roots))).select(
         "sample_id", "rank").iter_rows())
@@ -208,8 +218,13 @@ def _near(rows: pl.LazyFrame, keys: pl.DataFrame, cfg: DedupConfig, bands: int,
     rejected = []
     for group in members.values():
         keep = min(group, key=lambda s: (rank[s], s))
-        rejected += [(s, "near_duplicate", keep, round(_jaccard(sets[s], sets[keep]), 4))
-                     for s in sorted(group) if s != keep]
+        for member in sorted(group):
+            if member == keep:
+                continue
+            sim = _jaccard(sets[member], sets[keep])
+            if sim < near.threshold:
+                sim = nearest[member]
+            rejected.append((member, "near_duplicate", keep, round(sim, 4)))
     frame = pl.DataFrame(rejected, schema=DUPLICATE_SCHEMA, orient="row")
     return frame, pairs.height, len(verified)
 

@@ -21,7 +21,8 @@ def missing_cells(table: pl.DataFrame, models: list[str], benchmarks: list[str])
 
 
 @dg.asset_check(asset=keys.SCORE_TABLE, blocking=True,
-                description="every evaluated model has a score on every configured benchmark (and held-out loss)")
+                description="every evaluated model has a score on every configured benchmark "
+                "(and the held-out losses)")
 def score_table_complete(lake: LakeResource, run_config: dg.ResourceParam[RunConfig]
                          ) -> dg.AssetCheckResult:
     table = lake.read(keys.SCORE_TABLE).collect()

@@ -23,7 +23,7 @@ from luth_assets.run_config import RunConfig
 from luth_assets.stages import keys
 from luth_assets.stages.scholar.chain import ITEM_SCHEMA, REJECT_SCHEMA, run_chain
 from luth_assets.stages.scholar.cleaning import clean_items
-from luth_assets.stages.scholar.documents import pages, read_exam, value_counts
+from luth_assets.stages.scholar.documents import check_document, pages, read_exam, value_counts
 from luth_assets.stages.scholar.partitions import (
     PARTITIONS,
     exam_frame,
@@ -61,15 +61,18 @@ def _reasons(frame: pl.DataFrame) -> dg.MetadataValue:
           automation_condition=AFTER_NEW_ITEMS,
           description="PDF files of the landing folder that make no sujet/corrigé pair, "
           "with the reason (sujet_without_corrige, corrige_without_sujet, ambiguous_name, "
-          "manifest_missing_file, manifest_error).")
+          "manifest_missing_file, manifest_error, outside_landing); each unpaired PDF is read as "
+          "the quarantine would (text_verdict: ok, corrupt, encrypted, no_text_layer, garbled).")
 def exam_unpaired(context: dg.AssetExecutionContext, lake: LakeResource,
                   run_config: dg.ResourceParam[RunConfig]) -> pl.DataFrame:
     landing = run_config.scholar.landing(lake.root)
     pairing = pair_with_cache(run_config.scholar, lake.root)
-    frame = unpaired_frame(pairing)
-    context.log.info(f"{landing}: {len(pairing.pairs)} pair(s), {frame.height} unpaired")
+    frame = unpaired_frame(pairing, landing, lambda path: check_document(path, run_config.scholar))
+    unreadable = frame.filter(pl.col("text_verdict").is_not_null() & (pl.col("text_verdict") != "ok"))
+    context.log.info(f"{landing}: {len(pairing.pairs)} pair(s), {frame.height} unpaired "
+                     f"({unreadable.height} unreadable)")
     context.add_output_metadata({"landing_dir": str(landing), "pairs": len(pairing.pairs),
-                                 "reasons": _reasons(frame)})
+                                 "reasons": _reasons(frame), "unreadable": unreadable.height})
     return frame
 
 

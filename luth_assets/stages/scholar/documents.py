@@ -8,7 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
-from luth_assets.stages.scholar.pdf_text import QualityThresholds, extract_pdf
+from luth_assets.lib.confinement import OUTSIDE_REASON, is_inside
+from luth_assets.stages.scholar.pdf_text import ExtractedPdf, QualityThresholds, extract_pdf
 from luth_assets.stages.scholar.settings import ScholarConfig
 
 ROLES = ("sujet", "corrige")
@@ -37,7 +38,11 @@ def read_exam(exam: dict, cfg: ScholarConfig, warn: Callable[[str], None] = prin
     texts, quarantined = [], []
     for role in ROLES:
         path = Path(exam["landing_dir"]) / exam[f"{role}_path"]
-        result = extract_pdf(path, thresholds(cfg), ocr=cfg.ocr, ocr_language=cfg.ocr_language)
+        if not is_inside(path, exam["landing_dir"]):  # replaced by a symlink since the pairing
+            result = ExtractedPdf(str(path), verdict=OUTSIDE_REASON,
+                                  detail="resolves outside the landing folder: never opened")
+        else:
+            result = extract_pdf(path, thresholds(cfg), ocr=cfg.ocr, ocr_language=cfg.ocr_language)
         common = {"exam_id": exam["exam_id"], "role": role, "path": exam[f"{role}_path"],
                   "sha256": exam[f"{role}_sha256"]}
         if not result.ok:
@@ -54,6 +59,12 @@ def read_exam(exam: dict, cfg: ScholarConfig, warn: Callable[[str], None] = prin
                   for i, text in enumerate(result.pages, start=1)]
     return (pl.DataFrame(texts, schema=TEXT_SCHEMA),
             pl.DataFrame(quarantined, schema=QUARANTINE_SCHEMA))
+
+
+def check_document(path: Path, cfg: ScholarConfig) -> tuple[str, str]:
+    """(verdict, detail) of one PDF as the quarantine would judge it (`ok` when readable)."""
+    result = extract_pdf(path, thresholds(cfg), ocr=cfg.ocr, ocr_language=cfg.ocr_language)
+    return result.verdict, result.detail
 
 
 def pages(texts: pl.DataFrame, role: str) -> list[str]:

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from luth_assets.lib.confinement import OUTSIDE_REASON, is_inside, split_confined
 from luth_assets.lib.lake import file_sha256
 
 MANIFEST = "manifest.csv"
@@ -52,6 +53,7 @@ UNPAIRED_REASONS = (
     "ambiguous_name",          # several files share one exam key in the same role
     "manifest_missing_file",   # the manifest names a file that is not in the folder
     "manifest_error",          # a manifest line that cannot be read
+    OUTSIDE_REASON,            # the file (a symlink) or manifest path resolves outside the folder
 )
 
 
@@ -126,15 +128,14 @@ def name_metadata(*names: str) -> dict:
     """Year, subject and level read from tokens of the file names (None when absent)."""
     year, subject, level = None, None, None
     for name in names:
-        for tok in tokens(name):
-            match = re.fullmatch(r"(?:19|20)\d\d", tok) or re.fullmatch(r"\D*((?:19|20)\d\d)\D*", tok)
-            if match and year is None:
-                year = int(re.search(r"(?:19|20)\d\d", tok).group())
-            bare = re.sub(r"\d+", "", tok)
-            if subject is None and SUBJECTS.get(bare):
-                subject = SUBJECTS[bare]
-            if level is None and LEVELS.get(bare):
-                level = LEVELS[bare]
+        # letters and digits are separate words: centrale2018mp2e -> centrale 2018 mp 2 e
+        for tok in (t for word in tokens(name) for t in re.findall(r"[a-z]+|\d+", word)):
+            if year is None and re.fullmatch(r"(?:19|20)\d\d", tok):
+                year = int(tok)
+            if subject is None and SUBJECTS.get(tok):
+                subject = SUBJECTS[tok]
+            if level is None and LEVELS.get(tok):
+                level = LEVELS[tok]
     return {"year": year, "subject": subject, "level": level}
 
 
@@ -156,6 +157,8 @@ class Hasher:
 
 
 def list_pdfs(landing: Path) -> list[Path]:
+    """Every PDF under `landing` (hidden folders skipped), symlinks leading outside included:
+    :func:`pair_landing` lists those as unpaired, never opening them."""
     if not landing.is_dir():
         return []
     return sorted(p for p in landing.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"
@@ -168,10 +171,13 @@ def pair_landing(landing: str | Path, hasher: Callable[[Path, str], str] | None 
     landing = Path(landing)
     hasher = hasher or Hasher()
     defaults = {"subject": "mathematiques", "level": "terminale", **(defaults or {})}
-    pdfs = list_pdfs(landing)
+    pdfs, outside = split_confined(list_pdfs(landing), landing)
     rel = {p: p.relative_to(landing).as_posix() for p in pdfs}
     pairs: list[ExamPair] = []
-    unpaired: list[Unpaired] = []
+    unpaired: list[Unpaired] = [
+        Unpaired(p.relative_to(landing).as_posix(), None, "unknown", OUTSIDE_REASON,
+                 "resolves to a file outside the landing folder (a symlink?): never opened")
+        for p in outside]
     claimed: set[Path] = set()
 
     def sha(path: Path) -> str:
@@ -193,6 +199,10 @@ def pair_landing(landing: str | Path, hasher: Callable[[Path, str], str] | None 
 
     # 1. manifests
     manifests = sorted(landing.rglob(MANIFEST)) if landing.is_dir() and use_manifests else []
+    manifests, outside_manifests = split_confined(manifests, landing)
+    unpaired += [Unpaired(m.relative_to(landing).as_posix(), None, "unknown", OUTSIDE_REASON,
+                          "this manifest resolves outside the landing folder: never read")
+                 for m in outside_manifests]
     by_path = {p.resolve(): p for p in pdfs}
     for manifest in manifests:
         folder = manifest.parent
@@ -208,6 +218,13 @@ def pair_landing(landing: str | Path, hasher: Callable[[Path, str], str] | None 
                     continue
                 sujet = (folder / sujet_name).resolve()
                 corrige = (folder / corrige_name).resolve() if corrige_name else None
+                escaping = [n for n, p in ((sujet_name, sujet), (corrige_name, corrige))
+                            if p is not None and not is_inside(p, landing)]
+                if escaping:
+                    unpaired.append(Unpaired(where, None, "unknown", OUTSIDE_REASON,
+                                             f"resolves outside the landing folder: "
+                                             f"{', '.join(escaping)} (never opened)"))
+                    continue
                 missing = [n for n, p in ((sujet_name, sujet), (corrige_name, corrige))
                            if p is not None and p not in by_path]
                 if missing:
@@ -222,6 +239,13 @@ def pair_landing(landing: str | Path, hasher: Callable[[Path, str], str] | None 
                                                      f"its partner is missing ({where})"))
                     continue
                 s_path = by_path[sujet]
+                already = [rel[by_path[p]] for p in (sujet, corrige)
+                           if p is not None and by_path[p] in claimed]
+                if already:  # a file belongs to one line only
+                    unpaired.append(Unpaired(where, None, "unknown", "manifest_error",
+                                             f"{', '.join(already)} already used by an earlier "
+                                             "manifest line"))
+                    continue
                 claimed.add(s_path)
                 if corrige is None:
                     unpaired.append(Unpaired(rel[s_path], sha(s_path), "sujet",
@@ -276,11 +300,16 @@ def pair_landing(landing: str | Path, hasher: Callable[[Path, str], str] | None 
     # the same content twice (a copy in two folders) is one exam
     unique: dict[str, ExamPair] = {}
     for pair in pairs:
-        if pair.exam_id in unique:
-            unpaired.append(Unpaired(pair.sujet_path, pair.sujet_sha256, "sujet", "ambiguous_name",
-                                     f"same content as {unique[pair.exam_id].sujet_path}"))
-        else:
+        kept = unique.get(pair.exam_id)
+        if kept is None:
             unique[pair.exam_id] = pair
+            continue
+        for role in ("sujet", "corrige"):
+            path = getattr(pair, f"{role}_path")
+            if path not in (kept.sujet_path, kept.corrige_path):  # never an entry about itself
+                unpaired.append(Unpaired(path, getattr(pair, f"{role}_sha256"), role,
+                                         "ambiguous_name",
+                                         f"same content as {getattr(kept, f'{role}_path')}"))
     pairs = sorted(unique.values(), key=lambda p: p.sujet_path)
     unpaired.sort(key=lambda u: u.path)
     return Pairing(pairs=pairs, unpaired=unpaired)

@@ -7,11 +7,13 @@
 - the rows of `bronze/exam_pdfs` and `ops/exam_unpaired`.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
+from luth_assets.lib.confinement import is_inside
 from luth_assets.stages.scholar import landing as landing_scan
 from luth_assets.stages.scholar.pairing import (
     ExamPair,
@@ -32,7 +34,8 @@ EXAM_SCHEMA = {
     "landing_dir": pl.String,
 }
 UNPAIRED_SCHEMA = {"path": pl.String, "sha256": pl.String, "role": pl.String,
-                   "reason": pl.String, "detail": pl.String}
+                   "reason": pl.String, "detail": pl.String,
+                   "text_verdict": pl.String, "text_detail": pl.String}
 
 
 def pair_defaults(cfg: ScholarConfig) -> dict:
@@ -68,9 +71,20 @@ def exam_frame(pair: ExamPair, landing: Path) -> pl.DataFrame:
     return pl.DataFrame([row], schema=EXAM_SCHEMA).select(list(EXAM_SCHEMA))
 
 
-def unpaired_frame(pairing: Pairing) -> pl.DataFrame:
-    """`ops/exam_unpaired`: the files that make no pair, with the reason."""
-    return pl.DataFrame([u.row() for u in pairing.unpaired], schema=UNPAIRED_SCHEMA)
+def unpaired_frame(pairing: Pairing, landing: Path | None = None,
+                   check: Callable[[Path], tuple[str, str]] | None = None) -> pl.DataFrame:
+    """`ops/exam_unpaired`: the files that make no pair, with the reason. With `check` (the
+    quarantine's reading of a PDF: verdict, detail), each unpaired file inside `landing` is read
+    too, so a lone unreadable PDF says so (`text_verdict`: corrupt, encrypted, ...)."""
+    rows = []
+    for entry in pairing.unpaired:
+        row = {**entry.row(), "text_verdict": None, "text_detail": None}
+        path = Path(landing, entry.path) if landing is not None else None
+        if check is not None and entry.sha256 is not None and path is not None and path.is_file() \
+                and is_inside(path, landing):
+            row["text_verdict"], row["text_detail"] = check(path)
+        rows.append(row)
+    return pl.DataFrame(rows, schema=UNPAIRED_SCHEMA)
 
 
 def register_partitions(instance: dg.DagsterInstance, cfg: ScholarConfig, lake_root: str,

@@ -36,6 +36,11 @@ FRENCH_LETTERS = {
     "u": 0.063, "l": 0.055, "o": 0.054, "d": 0.037, "c": 0.033, "m": 0.030, "p": 0.030,
 }
 VERDICTS = ("ok", "corrupt", "encrypted", "no_text_layer", "garbled")
+# Latin-1 characters a maths symbol font without a Unicode map comes out as (``p ≥ 0`` read as
+# ``p Ø 0``, ``A ⊂ B`` as ``A µ B``): one of them standing alone between two operands is a lost
+# symbol, not a word
+SYMBOL_SUBSTITUTES = "ØøµÞþÐð¶¸¹¾¼½¬¯´¨¤¦¡¿ßÆæ§"
+_SUBSTITUTED = re.compile(rf"(?<=[\w)\]}}] )[{SYMBOL_SUBSTITUTES}](?= [\w(\[{{-])")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class QualityThresholds:
     min_words_per_line: float = 2.0     # below: one word per line (broken layout)
     min_letter_ratio: float = 0.35      # a common letter below this share of its usual frequency
     min_letters_for_ratio: int = 1500   # letter statistics only on enough text
+    max_symbol_substitutions: int = 1   # above: maths symbols lost to a symbol font
 
 
 @dataclass
@@ -112,6 +118,11 @@ def lost_letters(text: str, thresholds: QualityThresholds) -> dict[str, float]:
     return {k: round(r, 3) for k, r in ratios.items() if r < thresholds.min_letter_ratio}
 
 
+def symbol_substitutions(text: str) -> Counter:
+    """Latin-1 stand-ins for maths symbols (``p Ø 0``): character -> occurrences."""
+    return Counter(match.group() for match in _SUBSTITUTED.finditer(text))
+
+
 def assess(pages: list[str], thresholds: QualityThresholds, controls: int = 0) -> Quality:
     text = "\n".join(pages)
     chars = len(text.strip())
@@ -125,6 +136,10 @@ def assess(pages: list[str], thresholds: QualityThresholds, controls: int = 0) -
     elif lost:
         letters = ", ".join(f"'{k}' at {v:.0%} of its usual frequency" for k, v in lost.items())
         verdict, detail = "garbled", f"letters lost to the font encoding: {letters}"
+    elif sum((subs := symbol_substitutions(text)).values()) > thresholds.max_symbol_substitutions:
+        found = ", ".join(f"'{k}' x{v}" for k, v in subs.most_common())
+        verdict, detail = "garbled", (f"maths symbols lost to a symbol font: {found} stand "
+                                      "between two operands (p Ø 0 for p ≥ 0)")
     elif wpl < thresholds.min_words_per_line:
         verdict, detail = "garbled", f"{wpl:.2f} words per line: words come one per line"
     else:

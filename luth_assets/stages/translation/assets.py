@@ -14,6 +14,7 @@ import polars as pl
 from luth_assets.lib.expected_rows import compare_expected
 from luth_assets.lib.filter_node import Filtered, filter_node
 from luth_assets.lib.lake import StagedTable, input_file_hashes
+from luth_assets.lib.llm.runtime import AssetLLMRunner
 from luth_assets.lib.reconcile import ids
 from luth_assets.lib.source_reading import resolve_files
 from luth_assets.resources import LakeResource, LLMResource
@@ -33,10 +34,11 @@ JUDGED_KEY = keys.JUDGED_SAMPLES
 JUDGED_REJECTS_KEY = dg.AssetKey(["silver", "judged_samples_rejects"])
 
 
-def _filtered(result: StageOutput, input_ids: pl.LazyFrame, llm_metadata: dict,
+def _filtered(result: StageOutput, input_ids: pl.LazyFrame, run: AssetLLMRunner,
               extra: dict | None = None) -> Filtered:
+    # over llm.max_error_rate the tables are written, then the asset fails (run.failure)
     return Filtered(kept=result.kept, rejected=result.rejected, input_ids=input_ids,
-                    kept_metadata={**llm_metadata, **(extra or {})})
+                    kept_metadata={**run.metadata, **(extra or {})}, failure=run.failure)
 
 
 def english_seed_prompts_asset(seed_sources: list[str]) -> dg.AssetsDefinition:
@@ -89,11 +91,11 @@ def translated_prompts(context: dg.AssetExecutionContext, lake: LakeResource, ll
         raise RuntimeError("no partition of bronze/english_seed_prompts is materialised "
                            f"(sources: {sorted(tcfg.sources)}); materialise it first")
     frame = pl.concat([f.collect() for f in seeds.values()], how="diagonal_relaxed")
-    run = llm.runner(context, run_config.llm, lake.root, TRANSLATED_KEY)
+    run = llm.runner(context, run_config.llm, lake.root, TRANSLATED_KEY, defer_failure=True)
     result = translate_seeds(frame, run, target=run_config.target_language,
                              source_language=tcfg.source_language, params=tcfg.translate,
                              max_prompt_chars=tcfg.max_prompt_chars)
-    return _filtered(result, ids(frame), run.metadata,
+    return _filtered(result, ids(frame), run,
                      {"seed_sources_missing": dg.MetadataValue.json(missing)})
 
 
@@ -109,10 +111,10 @@ def translated_prompts(context: dg.AssetExecutionContext, lake: LakeResource, ll
 def regenerated_responses(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResource,
                           run_config: dg.ResourceParam[RunConfig],
                           translated: pl.DataFrame) -> Filtered:
-    run = llm.runner(context, run_config.llm, lake.root, REGENERATED_KEY)
+    run = llm.runner(context, run_config.llm, lake.root, REGENERATED_KEY, defer_failure=True)
     result = regenerate_answers(translated, run, target=run_config.target_language,
                                 params=run_config.translation.regenerate)
-    return _filtered(result, ids(translated), run.metadata)
+    return _filtered(result, ids(translated), run)
 
 
 def judged_samples_asset(subsets: dict[str, dg.AssetKey]) -> dg.AssetsDefinition:
@@ -135,7 +137,7 @@ def judged_samples_asset(subsets: dict[str, dg.AssetKey]) -> dg.AssetsDefinition
         cands = candidates(inputs.get("gathered"), inputs.get("translated"))
         by_subset = dict(Counter(cands["subset"].to_list()))
         context.log.info(f"judging {cands.height} candidates: {by_subset}")
-        run = llm.runner(context, run_config.llm, lake.root, JUDGED_KEY)
+        run = llm.runner(context, run_config.llm, lake.root, JUDGED_KEY, defer_failure=True)
         judges = run_config.translation.judges
         result = judge_candidates(cands, run, target=run_config.target_language,
                                   params=run_config.translation.judge,
@@ -147,7 +149,7 @@ def judged_samples_asset(subsets: dict[str, dg.AssetKey]) -> dg.AssetsDefinition
                                             expected)
         for line in warnings:
             context.log.warning(f"judged_samples: {line}")
-        return _filtered(result, ids(cands), run.metadata, {
+        return _filtered(result, ids(cands), run, {
             "candidates_by_subset": dg.MetadataValue.json(by_subset),
             "rejected_by_judge": dg.MetadataValue.json(by_judge),
             "expected_rows": dg.MetadataValue.json(report),
