@@ -44,9 +44,10 @@ def build_defs(ctx) -> dg.Definitions:
         key=RAW_KEY,
         group_name=GROUP,
         partitions_def=partitions,
-        code_version="1",
+        code_version="2",
         description="Rows of one multilingual chat source, normalised to `messages`, with the "
-        "language langdetect gives each turn (seeded) and its probability.",
+        "language each turn is given and its probability: fastText lid.176 first, langdetect "
+        "(seeded) for rows doubtful for the target language (`language_id.backend`).",
         metadata={"partition_expr": "source"},
     )
     def raw_multilingual(context: dg.AssetExecutionContext, lake: LakeResource) -> StagedTable:
@@ -59,7 +60,7 @@ def build_defs(ctx) -> dg.Definitions:
             context.log.info(f"{name}: {stats.rows} rows, {stats.rows_per_second:.0f} rows/s")
 
         staged = lake.staging_file(f"raw_multilingual-{name}")
-        stats = write_raw_table(name, source, lid, staged, progress=progress)
+        stats = write_raw_table(name, source, lid, staged, progress=progress, target_language=target)
         hashes = {f: file_sha256(f) for f in files if is_local(f)}
         context.add_output_metadata({
             "source_uri": source.uri,
@@ -69,6 +70,8 @@ def build_defs(ctx) -> dg.Definitions:
             "rows_per_second": round(stats.rows_per_second, 1),
             "languages": dg.MetadataValue.md(markdown_counts(stats.languages, "language")),
             "problems": dg.MetadataValue.json(dict(stats.problems)),
+            "language_backend": lid.backend,
+            "rows_decided_by": dg.MetadataValue.json(dict(stats.decided_by)),
         })
         return StagedTable(staged, stats.rows)
 
@@ -107,6 +110,8 @@ def build_defs(ctx) -> dg.Definitions:
         counts = (classified.group_by(pl.col("reason").fill_null("kept")).len()
                   .collect().rows())
         by_reason = dict(counts)
+        decided_by = (dict(classified.group_by("language_decided_by").len().collect().rows())
+                      if "language_decided_by" in classified.collect_schema().names() else {})
         kept = by_reason.pop("kept", 0)
         rejected = sum(by_reason.values())
         context.log.info(f"{slice_name}: kept {kept}, rejected {rejected} of {kept + rejected}")
@@ -115,6 +120,9 @@ def build_defs(ctx) -> dg.Definitions:
             "kept_share": round(kept / max(1, kept + rejected), 4),
             "sources_read": dg.MetadataValue.json(sorted(raw)),
             "sources_missing": dg.MetadataValue.json(missing),
+            "language_backend": lid.backend,
+            "rows_fasttext_decided": decided_by.get("fasttext", 0),
+            "rows_sent_to_langdetect": decided_by.get("langdetect", 0),
         })
         yield dg.Output(rejected_rows(classified), output_name="rejected", metadata={
             "rejected_rows": rejected,

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from luth_assets.lib.config import LanguageIdConfig, SourceConfig
-from luth_assets.stages.sources.language_id import detect_languages
+from luth_assets.stages.sources.lid_cascade import LidOptions, detect_rows
 from luth_assets.stages.sources.reading import read_source_batches
 
 MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
@@ -28,6 +28,7 @@ RAW_SCHEMA = pa.schema([
     ("turn_language_probs", pa.list_(pa.float64())),
     ("language", pa.string()),
     ("language_probability", pa.float64()),
+    ("language_decided_by", pa.string()),  # fasttext or langdetect (lid_cascade)
 ])
 
 
@@ -38,6 +39,7 @@ class RawTableStats:
     seconds: float = 0.0
     languages: Counter = field(default_factory=Counter)
     problems: Counter = field(default_factory=Counter)
+    decided_by: Counter = field(default_factory=Counter)
 
     @property
     def rows_per_second(self) -> float:
@@ -51,6 +53,7 @@ def write_raw_table(
     out_path: str | Path,
     progress: Callable[[RawTableStats], None] | None = None,
     progress_every: int = 50_000,
+    target_language: str = "fr",
 ) -> RawTableStats:
     """Read `source`, detect each turn's language and write the rows to `out_path` as they come.
 
@@ -61,12 +64,14 @@ def write_raw_table(
     next_report = progress_every
     batches = read_source_batches(name, source, lid.batch_size)
     with pq.ParquetWriter(str(out_path), RAW_SCHEMA, compression="zstd") as writer:
-        for rows in detect_languages(batches, workers=lid.workers, seed=lid.seed):
+        options = LidOptions.from_config(lid, target_language)
+        for rows in detect_rows(batches, options, workers=lid.workers):
             writer.write_table(pa.Table.from_pylist(rows, schema=RAW_SCHEMA))
             stats.rows += len(rows)
             for row in rows:
                 stats.turns += len(row["messages"])
                 stats.languages[row["language"]] += 1
+                stats.decided_by[row["language_decided_by"]] += 1
                 if row["problem"]:
                     stats.problems[row["problem"]] += 1
             if progress and stats.rows >= next_report:
