@@ -118,7 +118,7 @@ class LanguageIdConfig(StrictModel):
         None, ge=0.0, le=1.0, description="cascade: a turn fastText puts in the target language "
         "below this probability goes to langdetect; default (null) = min_probability")
     fasttext_min_margin: float = Field(
-        0.2, ge=0.0, le=1.0, description="cascade: a turn with the target language in fastText's "
+        0.1, ge=0.0, le=1.0, description="cascade: a turn with the target language in fastText's "
         "top two and their probabilities closer than this goes to langdetect")
 
     @model_validator(mode="after")

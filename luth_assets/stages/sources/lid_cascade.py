@@ -11,11 +11,17 @@ Three backends, chosen by ``language_id.backend``:
       ``fasttext_min_probability`` (default: the slice's own ``min_probability``);
     - a turn has the target among its top two with a margin between them below
       ``fasttext_min_margin``;
-    - the turns disagree (conflict between turns) and one of them is in the target language.
+    - the turns disagree (conflict between turns) and one of them is in the target language;
 
-    A doubtful row goes whole to langdetect, whose answer it keeps. A row fastText places
-    elsewhere without the target in sight is rejected whichever backend decides, so it is not
-    worth langdetect's 3 ms a turn; that is what keeps the langdetect share to a few percent.
+    and the row could be kept at all: with ``confirm_function_words`` on, a row with none of the
+    target's function words (in the first 2,000 characters of each turn, the part detection
+    reads) is rejected whatever language it is given, so it stays with fastText.
+
+    A doubtful row goes whole to langdetect, whose answer it keeps. Rows whose outcome langdetect
+    cannot change (fastText places them elsewhere without the target in sight, or the
+    function-word check rejects them anyway: Latin, which both models call French) are not
+    worth its 3-12 ms a turn; that keeps the langdetect share to about 1% on mixed-language
+    text.
 ``langdetect``
     every turn through langdetect, as before the cascade (the reference path).
 ``fasttext``
@@ -39,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from luth_assets.stages.sources.function_words import function_word_pattern
 from luth_assets.stages.sources.language_id import (
     UNDETERMINED,
     _attach,
@@ -63,7 +70,9 @@ class LidOptions:
     target_language: str = "fr"
     seed: int = 0
     fasttext_min_probability: float = 0.8
-    fasttext_min_margin: float = 0.2
+    fasttext_min_margin: float = 0.1
+    # rows without a match of this regex (the target's function words) are never doubtful
+    confirm_pattern: str | None = None
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -76,7 +85,9 @@ class LidOptions:
         floor = lid.fasttext_min_probability
         return cls(backend=lid.backend, target_language=target_language, seed=lid.seed,
                    fasttext_min_probability=lid.min_probability if floor is None else floor,
-                   fasttext_min_margin=lid.fasttext_min_margin)
+                   fasttext_min_margin=lid.fasttext_min_margin,
+                   confirm_pattern=(function_word_pattern(target_language)
+                                    if lid.confirm_function_words else None))
 
 
 def fasttext_model_path() -> Path:
@@ -136,6 +147,19 @@ def is_doubtful(turns: list[tuple[str, float, str, float]], options: LidOptions)
     return False
 
 
+def _confirmed_rows(texts: list[str], turn_counts: list[int], pattern: str | None) -> list[bool]:
+    """Per row: does it contain a match of `pattern` (the slice's function-word check)?"""
+    if pattern is None:
+        return [True] * len(turn_counts)
+    import polars as pl
+
+    rows, position = [], 0
+    for count in turn_counts:
+        rows.append(" ".join(texts[position: position + count]))
+        position += count
+    return pl.Series(rows, dtype=pl.String).str.contains(pattern).to_list()
+
+
 def detect_batch(texts: list[str], turn_counts: list[int], options: LidOptions
                  ) -> tuple[list[tuple[str, float]], list[str]]:
     """(language, probability) per text and the backend that decided each row.
@@ -144,13 +168,14 @@ def detect_batch(texts: list[str], turn_counts: list[int], options: LidOptions
     if options.backend == "langdetect":
         return detect_texts(texts, options.seed), [DECIDED_BY_LANGDETECT] * len(turn_counts)
     fast = fasttext_texts(texts)
+    confirmed = _confirmed_rows(texts, turn_counts, options.confirm_pattern)
     detections: list[tuple[str, float]] = [(top, top_prob) for top, top_prob, _, _ in fast]
     decided_by: list[str] = []
     doubtful: list[tuple[int, int]] = []  # (first text, turn count) of rows sent to langdetect
     position = 0
-    for count in turn_counts:
+    for count, could_be_kept in zip(turn_counts, confirmed, strict=True):
         turns = fast[position: position + count]
-        if options.backend == "fasttext" or not is_doubtful(turns, options):
+        if options.backend == "fasttext" or not could_be_kept or not is_doubtful(turns, options):
             decided_by.append(DECIDED_BY_FASTTEXT)
         else:
             decided_by.append(DECIDED_BY_LANGDETECT)
