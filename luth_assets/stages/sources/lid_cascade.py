@@ -168,7 +168,8 @@ def detect_batch(texts: list[str], turn_counts: list[int], options: LidOptions
     if options.backend == "langdetect":
         return detect_texts(texts, options.seed), [DECIDED_BY_LANGDETECT] * len(turn_counts)
     fast = fasttext_texts(texts)
-    confirmed = _confirmed_rows(texts, turn_counts, options.confirm_pattern)
+    confirmed = (_confirmed_rows(texts, turn_counts, options.confirm_pattern)
+                 if options.backend == "cascade" else [True] * len(turn_counts))
     detections: list[tuple[str, float]] = [(top, top_prob) for top, top_prob, _, _ in fast]
     decided_by: list[str] = []
     doubtful: list[tuple[int, int]] = []  # (first text, turn count) of rows sent to langdetect
