@@ -141,7 +141,7 @@ def build_defs(ctx) -> dg.Definitions:
                   "system prompt policy": cfg.system_prompt.policy,
                   "tokenizer": base, "max_tokens": cfg.max_tokens,
                   "mixing": cfg.mixing.model_dump()}
-        card = render_data_card(result, params, PLOT_NAME)
+        card = render_data_card(result, params, PLOT_NAME, config.language_id.backend)
         (gold / CARD_NAME).write_text(card, encoding="utf-8")
         distinct = result.mix.filter(pl.col("copy") == 0).height
         yield dg.Output(result.mix, output_name="kept", metadata={

