@@ -168,3 +168,37 @@ def test_default_path_precision_recall_on_real_sentences(shared_data: Path) -> N
 def test_labelled_folder_must_hold_sentences(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=str(tmp_path)):
         read_labelled_sentences(tmp_path)
+
+
+def test_slice_metadata_counts_rows_per_deciding_backend(tmp_path: Path, lake_root: Path) -> None:
+    import dagster as dg
+
+    from luth_assets.build import build_definitions
+    from luth_assets.lib.config import Settings
+    from luth_assets.lib.warehouse import run_query
+    from luth_assets.materialize import materialize_all
+    from luth_assets.stages.sources.definitions import RAW_KEY
+
+    rows = [{"id": str(i), "messages": [{"role": "user", "content": q}, {"role": "assistant", "content": a}]}
+            for i, (q, a) in enumerate([(FR_Q, CLEAR_FR), (SHORT_FR, CLEAR_FR), (FR_Q, CLEAR_EN),
+                                        (CLEAR_EN, CLEAR_EN), (LATIN, LATIN)])]
+    (tmp_path / "chat.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    config = tmp_path / "luth.yaml"
+    config.write_text(yaml.safe_dump({"sources": {"chat": {
+        "uri": "chat.jsonl", "format": "jsonl", "mapping": {"id": "id", "messages": "messages"}}},
+        "language_id": {"workers": 1}}), "utf-8")
+    defs = build_definitions(Settings(config_path=config, lake_root=str(lake_root)))
+    slice_key = dg.AssetKey(["silver", "french_slices"])
+    instance = dg.DagsterInstance.ephemeral()
+    materialize_all(defs, instance, selection=[RAW_KEY, slice_key], log=lambda _: None)
+    metadata = instance.get_latest_materialization_event(slice_key).asset_materialization.metadata
+    fasttext, langdetect = (metadata["rows_fasttext_decided"].value,
+                            metadata["rows_sent_to_langdetect"].value)
+    assert metadata["language_backend"].value == "cascade"
+    assert fasttext + langdetect == metadata["input_rows"].value == 5
+    _, decided = run_query(lake_root, "select source_row_id, language_decided_by from raw_multilingual "
+                                      "order by 1")
+    # the short French turn and the French/English conflict went to langdetect
+    assert decided == [("0", "fasttext"), ("1", "langdetect"), ("2", "langdetect"), ("3", "fasttext"),
+                       ("4", "fasttext")]
+    assert langdetect == 2
