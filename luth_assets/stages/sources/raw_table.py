@@ -15,6 +15,11 @@ from luth_assets.lib.config import LanguageIdConfig, SourceConfig
 from luth_assets.stages.sources.lid_cascade import LidOptions, detect_rows
 from luth_assets.stages.sources.reading import read_source_batches
 
+# Detected batches are gathered into row groups of about this many bytes: one row group per small
+# detection batch would make the file's metadata (kept in memory until the file is closed) grow
+# with the number of rows.
+ROW_GROUP_BYTES = 32 << 20
+
 MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
 RAW_SCHEMA = pa.schema([
     ("sample_id", pa.string()),
@@ -57,16 +62,23 @@ def write_raw_table(
 ) -> RawTableStats:
     """Read `source`, detect each turn's language and write the rows to `out_path` as they come.
 
-    Memory stays bounded by a few batches whatever the size of the source.
+    Memory stays bounded by a few batches and one row group (`ROW_GROUP_BYTES`) whatever the
+    size of the source.
     """
     stats = RawTableStats()
     started = time.perf_counter()
     next_report = progress_every
     batches = read_source_batches(name, source, lid.batch_size)
+    pending: list[pa.Table] = []
+    pending_bytes = 0
     with pq.ParquetWriter(str(out_path), RAW_SCHEMA, compression="zstd") as writer:
         options = LidOptions.from_config(lid, target_language)
         for rows in detect_rows(batches, options, workers=lid.workers):
-            writer.write_table(pa.Table.from_pylist(rows, schema=RAW_SCHEMA))
+            pending.append(pa.Table.from_pylist(rows, schema=RAW_SCHEMA))
+            pending_bytes += pending[-1].nbytes
+            if pending_bytes >= ROW_GROUP_BYTES:
+                writer.write_table(pa.concat_tables(pending))
+                pending, pending_bytes = [], 0
             stats.rows += len(rows)
             for row in rows:
                 stats.turns += len(row["messages"])
@@ -78,5 +90,7 @@ def write_raw_table(
                 stats.seconds = time.perf_counter() - started
                 progress(stats)
                 next_report += progress_every
+        if pending:
+            writer.write_table(pa.concat_tables(pending))
     stats.seconds = time.perf_counter() - started
     return stats
