@@ -9,11 +9,8 @@ memory does not grow with the size of the source.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 UNDETERMINED = "und"
@@ -92,25 +89,11 @@ def detect_languages(
     batches: Iterable[list[dict[str, Any]]], workers: int = 0, seed: int = 0
 ) -> Iterator[list[dict[str, Any]]]:
     """Add ``turn_languages``, ``turn_language_probs``, ``language`` and
-    ``language_probability`` to each row of each batch, keeping batch order.
+    ``language_probability`` to each row of each batch, keeping batch order, with langdetect
+    alone (the sources stage picks its backend through `lid_cascade.detect_rows`).
 
     ``workers=0`` uses every core; ``workers=1`` runs in this process.
     """
-    workers = workers or default_workers()
-    if workers == 1:
-        for rows in batches:
-            yield _attach(rows, detect_texts(_turn_texts(rows), seed))
-        return
-    # spawn, not fork: the caller may be a threaded Dagster process
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(seed,)) as pool:
-        pending: deque[tuple[list[dict], Future]] = deque()
-        for rows in batches:
-            pending.append((rows, pool.submit(detect_texts, _turn_texts(rows), seed)))
-            while len(pending) >= 2 * workers:
-                done_rows, future = pending.popleft()
-                yield _attach(done_rows, future.result())
-        while pending:
-            done_rows, future = pending.popleft()
-            yield _attach(done_rows, future.result())
+    from luth_assets.lib.lid_cascade import LidOptions, detect_rows
+
+    return detect_rows(batches, LidOptions(backend="langdetect", seed=seed), workers)

@@ -179,6 +179,7 @@ def test_sft_mix_materialises_with_checks_dataset_folder_and_card(upstream_lake,
     card = (lake_root / "gold" / "sft_mix_card.md").read_text()
     assert "| scholar |" in card and "mathématiques" in card and "contaminated" in card
     assert "Jaccard threshold 0.5" in card
+    assert "lid.176" in card and "CC BY-SA 3.0" in card  # the language-ID model's licence
     assert (lake_root / "gold" / "sft_mix_token_lengths.png").read_bytes()[:4] == b"\x89PNG"
     materialization = result.asset_materializations_for_node("sft_mix")[0]
     assert "SFT mix data card" in materialization.metadata["data_card"].value

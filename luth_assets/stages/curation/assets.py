@@ -129,7 +129,7 @@ def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
               "system prompt policy": cfg.system_prompt.policy,
               "tokenizer": base, "max_tokens": cfg.max_tokens,
               "mixing": cfg.mixing.model_dump()}
-    card = render_data_card(result, params, PLOT_NAME)
+    card = render_data_card(result, params, PLOT_NAME, run_config.language_id.backend)
     (gold / CARD_NAME).write_text(card, encoding="utf-8")
     reasons = reject_reasons(result.rejects)
     return Filtered(

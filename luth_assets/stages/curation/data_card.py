@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from luth_assets.lib.lid_cascade import language_id_credits
 from luth_assets.stages.curation.build_mix import CurationResult
 
 
@@ -49,8 +50,8 @@ def reject_reasons(rejects: pl.DataFrame) -> pl.DataFrame:
             .sort("stage", "rows", descending=[False, True]))
 
 
-def render_data_card(result: CurationResult, params: dict[str, Any], plot_name: str | None
-                     ) -> str:
+def render_data_card(result: CurationResult, params: dict[str, Any], plot_name: str | None,
+                     language_id_backend: str = "cascade") -> str:
     mix = result.mix
     lengths = mix["n_tokens"]
     parts = [
@@ -79,6 +80,8 @@ def render_data_card(result: CurationResult, params: dict[str, Any], plot_name: 
               f"permutations, {d.bands} bands x {d.rows_per_band} rows; {d.candidate_pairs} "
               f"candidate pairs, {d.verified_pairs} verified; {d.near_duplicates} removed"]
     parts += [f"- {key}: {value}" for key, value in params.items()]
+    parts += ["", "## Language identification (sources stage)", "",
+              *language_id_credits(language_id_backend)]
     return "\n".join(parts) + "\n"
 
 

@@ -28,9 +28,10 @@ def raw_multilingual_asset(source_names: list[str]) -> dg.AssetsDefinition:
         key=keys.RAW_MULTILINGUAL,
         group_name=GROUP,
         partitions_def=dg.StaticPartitionsDefinition(sorted(source_names)),
-        code_version="1",
+        code_version="2",
         description="Rows of one multilingual chat source, normalised to `messages`, with the "
-        "language langdetect gives each turn (seeded) and its probability.",
+        "language each turn is given and its probability: fastText lid.176 first, langdetect "
+        "(seeded) for rows doubtful for the target language (`language_id.backend`).",
         metadata={"partition_expr": "source"},
     )
     def raw_multilingual(context: dg.AssetExecutionContext, lake: LakeResource,
@@ -44,7 +45,8 @@ def raw_multilingual_asset(source_names: list[str]) -> dg.AssetsDefinition:
             context.log.info(f"{name}: {stats.rows} rows, {stats.rows_per_second:.0f} rows/s")
 
         staged = lake.staging_file(f"raw_multilingual-{name}")
-        stats = write_raw_table(name, source, run_config.language_id, staged, progress=progress)
+        stats = write_raw_table(name, source, run_config.language_id, staged, progress=progress,
+                                target_language=run_config.target_language)
         context.add_output_metadata({
             "source_uri": source.uri,
             "input_files_sha256": dg.MetadataValue.json(input_file_hashes(files)),
@@ -53,6 +55,8 @@ def raw_multilingual_asset(source_names: list[str]) -> dg.AssetsDefinition:
             "rows_per_second": round(stats.rows_per_second, 1),
             "languages": dg.MetadataValue.md(markdown_counts(stats.languages, "language")),
             "problems": dg.MetadataValue.json(dict(stats.problems)),
+            "language_backend": run_config.language_id.backend,
+            "rows_decided_by": dg.MetadataValue.json(dict(stats.decided_by)),
         })
         return StagedTable(staged, stats.rows)
 
@@ -86,11 +90,16 @@ def target_slices_asset(target: str, min_probability: float) -> dg.AssetsDefinit
         classify(inputs, target, lid.min_probability, lid.min_chars,
                  lid.confirm_function_words).sink_parquet(staged)
         classified = pl.scan_parquet(staged)
+        decided_by = (dict(classified.group_by("language_decided_by").len().collect().rows())
+                      if "language_decided_by" in classified.collect_schema().names() else {})
         return Filtered(
             kept=kept_rows(classified), rejected=rejected_rows(classified),
             input_ids=pl.concat([ids(frame) for frame in raw.values()]),
             kept_metadata={"sources_read": dg.MetadataValue.json(sorted(raw)),
-                           "sources_missing": dg.MetadataValue.json(missing)},
+                           "sources_missing": dg.MetadataValue.json(missing),
+                           "language_backend": lid.backend,
+                           "rows_fasttext_decided": decided_by.get("fasttext", 0),
+                           "rows_sent_to_langdetect": decided_by.get("langdetect", 0)},
             cleanup=lambda: staged.unlink(missing_ok=True))
 
     return target_slices

@@ -11,10 +11,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from luth_assets.lib.language_id import detect_languages
+from luth_assets.lib.lid_cascade import LidOptions, detect_rows
 from luth_assets.lib.source_config import SourceConfig
 from luth_assets.lib.source_reading import read_source_batches
 from luth_assets.stages.sources.settings import LanguageIdConfig
+
+# Detected batches are gathered into row groups of about this many bytes: one row group per small
+# detection batch would make the file's metadata (kept in memory until the file is closed) grow
+# with the number of rows.
+ROW_GROUP_BYTES = 32 << 20
 
 MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
 RAW_SCHEMA = pa.schema([
@@ -29,6 +34,7 @@ RAW_SCHEMA = pa.schema([
     ("turn_language_probs", pa.list_(pa.float64())),
     ("language", pa.string()),
     ("language_probability", pa.float64()),
+    ("language_decided_by", pa.string()),  # fasttext or langdetect (lid_cascade)
 ])
 
 
@@ -39,6 +45,7 @@ class RawTableStats:
     seconds: float = 0.0
     languages: Counter = field(default_factory=Counter)
     problems: Counter = field(default_factory=Counter)
+    decided_by: Counter = field(default_factory=Counter)
 
     @property
     def rows_per_second(self) -> float:
@@ -52,27 +59,39 @@ def write_raw_table(
     out_path: str | Path,
     progress: Callable[[RawTableStats], None] | None = None,
     progress_every: int = 50_000,
+    target_language: str = "fr",
 ) -> RawTableStats:
     """Read `source`, detect each turn's language and write the rows to `out_path` as they come.
 
-    Memory stays bounded by a few batches whatever the size of the source.
+    Memory stays bounded by a few batches and one row group (`ROW_GROUP_BYTES`) whatever the
+    size of the source.
     """
     stats = RawTableStats()
     started = time.perf_counter()
     next_report = progress_every
     batches = read_source_batches(name, source, lid.batch_size)
+    pending: list[pa.Table] = []
+    pending_bytes = 0
     with pq.ParquetWriter(str(out_path), RAW_SCHEMA, compression="zstd") as writer:
-        for rows in detect_languages(batches, workers=lid.workers, seed=lid.seed):
-            writer.write_table(pa.Table.from_pylist(rows, schema=RAW_SCHEMA))
+        options = LidOptions.from_config(lid, target_language)
+        for rows in detect_rows(batches, options, workers=lid.workers):
+            pending.append(pa.Table.from_pylist(rows, schema=RAW_SCHEMA))
+            pending_bytes += pending[-1].nbytes
+            if pending_bytes >= ROW_GROUP_BYTES:
+                writer.write_table(pa.concat_tables(pending))
+                pending, pending_bytes = [], 0
             stats.rows += len(rows)
             for row in rows:
                 stats.turns += len(row["messages"])
                 stats.languages[row["language"]] += 1
+                stats.decided_by[row["language_decided_by"]] += 1
                 if row["problem"]:
                     stats.problems[row["problem"]] += 1
             if progress and stats.rows >= next_report:
                 stats.seconds = time.perf_counter() - started
                 progress(stats)
                 next_report += progress_every
+        if pending:
+            writer.write_table(pa.concat_tables(pending))
     stats.seconds = time.perf_counter() - started
     return stats

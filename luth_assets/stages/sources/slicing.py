@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from luth_assets.lib.function_words import function_word_pattern
 from luth_assets.lib.language_id import UNDETERMINED
-from luth_assets.stages.sources.function_words import function_word_pattern
 
 
 def rejection_reason(
