@@ -178,7 +178,7 @@ def test_slice_metadata_counts_rows_per_deciding_backend(tmp_path: Path, lake_ro
     from luth_assets.lib.warehouse import run_query
     from luth_assets.materialize import materialize_all
     from luth_assets.run_config import Settings
-    from luth_assets.stages.sources.definitions import RAW_KEY
+    from luth_assets.stages.keys import RAW_MULTILINGUAL as RAW_KEY
 
     rows = [{"id": str(i), "messages": [{"role": "user", "content": q}, {"role": "assistant", "content": a}]}
             for i, (q, a) in enumerate([(FR_Q, CLEAR_FR), (SHORT_FR, CLEAR_FR), (FR_Q, CLEAR_EN),

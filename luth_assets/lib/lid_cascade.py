@@ -218,7 +218,7 @@ def _attach_decisions(rows: list[dict[str, Any]], result) -> list[dict[str, Any]
 
 
 def _init_worker(options: LidOptions) -> None:
-    from luth_assets.stages.sources import language_id
+    from luth_assets.lib import language_id
 
     language_id._init_worker(options.seed)
     if options.backend != "langdetect":
