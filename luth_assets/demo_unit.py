@@ -56,6 +56,22 @@ class DemoUnit:
     tags: dict[str, str] = field(default_factory=dict)
 
 
+MAX_TITLE = 100  # Dagster refuses longer backfill titles
+
+
+def short_title(title: str) -> str:
+    """`title` cut at a word to fit Dagster's limit, saying how many words were left out."""
+    if len(title) <= MAX_TITLE:
+        return title
+    words, kept = title.split(), []
+    for i, word in enumerate(words):
+        suffix = f" (+{len(words) - i} more)"
+        if len(" ".join([*kept, word])) + len(suffix) > MAX_TITLE:
+            return " ".join(kept) + suffix
+        kept.append(word)
+    return " ".join(kept)
+
+
 @contextmanager
 def as_one_unit(instance: dg.DagsterInstance, defs: dg.Definitions, keys: Sequence[dg.AssetKey],
                 title: str) -> Iterator[DemoUnit]:
@@ -68,6 +84,7 @@ def as_one_unit(instance: dg.DagsterInstance, defs: dg.Definitions, keys: Sequen
     graph = defs.resolve_asset_graph()
     backfill_id = uuid.uuid4().hex[:8]
     started = time.time()
+    title = short_title(title)
     unit = DemoUnit(backfill_id, title, {BACKFILL_ID_TAG: backfill_id,
                                          REPOSITORY_LABEL_TAG: f"{REPOSITORY_NAME}@{LOCATION_NAME}"})
     backfill = PartitionBackfill.from_asset_partitions(

@@ -163,3 +163,16 @@ def test_commands_print_no_library_notices(tmp_path) -> None:
                           env={**env, "LUTH_VERBOSE_LIBRARIES": "1"}, capture_output=True, text=True,
                           check=True)
     assert "BetaWarning" in loud.stderr  # the silenced notices exist: the test can fail
+
+
+def test_a_long_selection_still_makes_a_valid_backfill_title() -> None:
+    """Dagster refuses backfill titles over 100 characters; a long --select is cut at a word."""
+    from luth_assets.demo_unit import MAX_TITLE, short_title
+
+    keys = [f"silver/table_number_{i}" for i in range(12)]
+    title = short_title("luth materialize " + " ".join(keys))
+    assert len(title) <= MAX_TITLE
+    assert title.startswith("luth materialize silver/table_number_0 ")
+    left_out = int(title.rsplit("(+", 1)[1].split()[0])
+    assert title.count("silver/") + left_out == 12
+    assert short_title("luth materialize --all") == "luth materialize --all"

@@ -45,8 +45,9 @@ def test_accelerate_configuration_is_complete(path: Path):
 
 @pytest.mark.parametrize("path", MERGE, ids=lambda p: p.name)
 def test_merge_recipe_resolves_to_mergekit(path: Path):
-    resolved = resolve_recipe(path, base_model="BASE_MODEL", finetuned_model="FINETUNED_MODEL")
+    resolved = resolve_recipe(path, base_model="Qwen/Qwen3-0.6B", finetuned_model="runs/sft_checkpoint")
     assert "merge_method" in resolved.mergekit_yaml and resolved.method in {"slerp", "linear"}
+    assert "Qwen/Qwen3-0.6B" in resolved.mergekit_yaml and "BASE_MODEL" not in resolved.mergekit_yaml
 
 
 @pytest.mark.parametrize(("name", "base"), PAPER_MODELS.items())
