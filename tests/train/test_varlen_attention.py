@@ -130,3 +130,26 @@ def test_luth_train_selects_it_for_packed_cpu_training(tmp_path):
     cfg = tmp_path / "c.yaml"
     cfg.write_text(f"base_model: x\nattn_implementation: {NAME}\n")
     assert load_train_config(cfg).attn_implementation == NAME
+
+
+def test_luth_train_auto_trains_packed_rows_like_sdpa(tiny_model_dir, tmp_path):
+    """`luth train` with attn_implementation auto on CPU logs sdpa_varlen and follows the same loss
+    curve as sdpa's block mask; the saved model loads anywhere (its config names no attention)."""
+    import json
+
+    from luth_train.sft import train
+    from tests.train.test_sft import sft_rows, tiny_cfg
+
+    if torch.cuda.is_available():
+        pytest.skip("CUDA present: auto may pick flash_attention_2")
+    curves = {}
+    for attn in ("auto", "sdpa"):
+        logs = []
+        train(tiny_cfg(tiny_model_dir, tmp_path / attn, attn_implementation=attn, num_epochs=1,
+                       evals_per_epoch=0, save_strategy="no"), rows=sft_rows(), log=logs.append)
+        assert next(r for r in logs if r["event"] == "start")["attn"] == (NAME if attn == "auto" else "sdpa")
+        curves[attn] = [r["loss"] for r in logs if r["event"] == "train"]
+    assert len(curves["auto"]) >= 3
+    assert curves["auto"] == pytest.approx(curves["sdpa"], abs=1e-4)
+    config = json.loads((tmp_path / "auto" / "final" / "config.json").read_text())
+    assert NAME not in json.dumps(config)
