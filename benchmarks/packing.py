@@ -1,7 +1,7 @@
 """Packing efficiency and CPU training throughput, packed vs padded.
 
     .venv/bin/python benchmarks/packing.py [--mix PATH] [--sequence-len 2048] [--throughput-rows 120]
-        [--rounds 3]
+        [--rounds 3] [--attn auto]
 
 1. Efficiency (non-pad tokens / all tokens, first-fit-decreasing) at `--sequence-len` on
    - `--mix PATH` alone (Parquet/JSONL with `messages`; nothing else is read), or by default
@@ -15,7 +15,8 @@
    to the pad tokens, so the most packing can gain is the ideal speedup, 1 / (padded batches'
    efficiency = real tokens / padded tokens); that depends on the data's length profile (2.5x on
    the shared instruct data, 1.1-1.4x on longer conversations). Target: packed / padded
-   >= 0.9 x that ideal.
+   >= 0.9 x that ideal. The model uses the attention `luth train` picks (`--attn auto`:
+   `sdpa_varlen` on CPU, per-row attention for the packed bins; `--attn sdpa` = block mask).
 
 The last line printed is one JSON object with the figures; exit status 1 when a target is missed.
 """
