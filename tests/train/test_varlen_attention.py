@@ -3,29 +3,12 @@ gradients, attends per row (no bin-wide attention), and is what `luth train` pic
 
 from __future__ import annotations
 
-import random
-
 import pytest
 import torch
 
-from luth_train.data import tokenize_rows
 from luth_train.packing import causal_lm_loss_sum, collate_packed, collate_padded, pack_rows
 from luth_train.varlen_attention import NAME, register, row_spans
-
-WORDS = "le chat dort sur la table pendant que Paris brille et la pluie tombe".split()
-
-
-def _rows(tokenizer, n=10, seed=2):
-    rng = random.Random(seed)
-    convs = []
-    for i in range(n):
-        q = " ".join(rng.choices(WORDS, k=rng.randint(2, 8)))
-        a = " ".join(rng.choices(WORDS, k=rng.randint(3, 25)))
-        conv = [{"role": "user", "content": q}, {"role": "assistant", "content": a}]
-        if i % 3 == 0:
-            conv += [{"role": "user", "content": "Encore ?"}, {"role": "assistant", "content": a[::-1]}]
-        convs.append(conv)
-    return tokenize_rows(tokenizer, convs, sequence_len=160).kept
+from tests.train.test_packing import _rows
 
 
 def _model(model_dir, attn):
@@ -56,7 +39,7 @@ def packed_case(tiny_model_dir):
     from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
-    rows = _rows(tok)
+    rows = _rows(tok, n=14, seed=2)  # bins of 2-5 rows; tails of 1-18 pad tokens
     bins = pack_rows(rows, sequence_len=256)
     assert any(len(b.rows) > 2 for b in bins) and len(bins) >= 2
     batch = collate_packed(bins, tok.pad_token_id, pad_to=256)  # 2+ bins, each with a padding tail
