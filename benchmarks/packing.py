@@ -1,7 +1,7 @@
 """Packing efficiency and CPU training throughput, packed vs padded.
 
     .venv/bin/python benchmarks/packing.py [--mix PATH] [--sequence-len 2048] [--throughput-rows 120]
-        [--rounds 3]
+        [--rounds 3] [--attn auto]
 
 1. Efficiency (non-pad tokens / all tokens, first-fit-decreasing) at `--sequence-len` on
    - `--mix PATH` alone (Parquet/JSONL with `messages`; nothing else is read), or by default
@@ -15,7 +15,8 @@
    to the pad tokens, so the most packing can gain is the ideal speedup, 1 / (padded batches'
    efficiency = real tokens / padded tokens); that depends on the data's length profile (2.5x on
    the shared instruct data, 1.1-1.4x on longer conversations). Target: packed / padded
-   >= 0.9 x that ideal.
+   >= 0.9 x that ideal. The model uses the attention `luth train` picks (`--attn auto`:
+   `sdpa_varlen` on CPU, per-row attention for the packed bins; `--attn sdpa` = block mask).
 
 The last line printed is one JSON object with the figures; exit status 1 when a target is missed.
 """
@@ -66,6 +67,7 @@ def main() -> int:
         pack_rows,
         packing_efficiency,
     )
+    from luth_train.sft import resolve_attn_implementation
     from luth_train.tiny_model import build_tiny_model
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -76,6 +78,8 @@ def main() -> int:
                     help="rows (drawn at random) trained on in every throughput run, packed and padded")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved packed/padded runs of each")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--attn", default="auto",
+                    help="attn_implementation as in the train config (auto = what `luth train` picks)")
     ap.add_argument("--target-efficiency", type=float, default=0.98)
     ap.add_argument("--target-share-of-ideal", type=float, default=0.9)
     args = ap.parse_args()
@@ -127,7 +131,10 @@ def main() -> int:
     rng = random.Random(0)
     rows = rng.sample(rows, min(len(rows), args.throughput_rows))
     seq = args.sequence_len
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, attn_implementation="sdpa")
+    # the attention `luth train` picks for packed training (auto): sdpa_varlen on CPU, which attends
+    # per packed row; padded batches (2D mask) take transformers' sdpa path inside it
+    attn = resolve_attn_implementation(args.attn, sample_packing=True)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, attn_implementation=attn)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
     mean_len = sum(len(r) for r in rows) / len(rows)
@@ -173,7 +180,7 @@ def main() -> int:
                   padded_efficiency=round(padded_eff, 4), packed_efficiency=round(packed_eff, 4),
                   ideal_speedup=round(ideal, 3), packed_tokens_per_s=round(packed_tps, 1),
                   padded_tokens_per_s=round(padded_tps, 1), speedup=round(speedup, 3),
-                  share_of_ideal=round(share, 3), threads=args.threads)
+                  share_of_ideal=round(share, 3), threads=args.threads, attn=attn)
     print(f"CPU real tokens/s over {args.rounds} rounds: packed {packed_tps:.0f}, padded {padded_tps:.0f} "
           f"(micro-batch {mbs}) -> {speedup:.2f}x = {share:.2f} of the ideal {ideal:.2f}x "
           f"(target >= {args.target_share_of_ideal})")

@@ -16,7 +16,7 @@ LR_SCHEDULERS = ("cosine", "linear", "constant", "constant_with_warmup")
 OPTIMIZERS = ("adamw_torch", "adamw_torch_fused", "adamw_8bit", "sgd")
 SAVE_STRATEGIES = ("epoch", "steps", "no")
 REPORT_TO = ("none", "tensorboard", "wandb")
-ATTN_IMPLEMENTATIONS = ("auto", "flash_attention_2", "sdpa", "eager")
+ATTN_IMPLEMENTATIONS = ("auto", "flash_attention_2", "sdpa_varlen", "sdpa", "eager")
 
 
 class ConfigError(ValueError):
@@ -62,7 +62,8 @@ class TrainConfig:
     adam_beta2: float = _f(0.999, "AdamW beta2.")
     adam_epsilon: float = _f(1e-8, "AdamW epsilon.")
     attn_implementation: str = _f(
-        "auto", "Attention kernel: auto (flash_attention_2 on CUDA when installed, else sdpa), "
+        "auto", "Attention kernel: auto (flash_attention_2 on CUDA when installed, else sdpa_varlen "
+        "with sample_packing (per-row attention on CPU), else sdpa), "
         f"or one of {', '.join(ATTN_IMPLEMENTATIONS[1:])}."
     )
     val_set_size: float = _f(

@@ -6,8 +6,10 @@ at 0 for every row (and for the padding tail), with **no** attention mask. Trans
 restarting position ids as packed-sequence boundaries:
 
 * with ``attn_implementation="sdpa"``/``"eager"`` (CPU) it builds a block-diagonal causal mask
-  (``masking_utils.find_packed_sequence_indices``); the model must be called with
-  ``use_cache=False`` (a cache disables the detection);
+  (``masking_utils.find_packed_sequence_indices``) over the whole bin; the model must be called
+  with ``use_cache=False`` (a cache disables the detection);
+* with ``"sdpa_varlen"`` (`luth_train.varlen_attention`, what ``auto`` picks for packed training
+  without FlashAttention-2) it splits the bin at the same boundaries and attends per row;
 * with ``"flash_attention_2"`` (CUDA, ``flash-attn`` installed) it calls the varlen kernel with
   ``cu_seqlens`` derived from the same position ids.
 

@@ -139,7 +139,14 @@ def _optimizer(cfg: TrainConfig, model):
     )
 
 
-def resolve_attn_implementation(requested: str) -> str:
+def resolve_attn_implementation(requested: str, sample_packing: bool = False) -> str:
+    """`auto`: flash_attention_2 on CUDA with flash-attn installed; else `sdpa_varlen` (per-row
+    attention, see `luth_train.varlen_attention`) for packed training, `sdpa` otherwise."""
+    from luth_train.varlen_attention import NAME as SDPA_VARLEN
+    from luth_train.varlen_attention import register
+
+    if requested == SDPA_VARLEN:
+        return register()
     if requested != "auto":
         return requested
     import importlib.util
@@ -148,7 +155,7 @@ def resolve_attn_implementation(requested: str) -> str:
 
     if torch.cuda.is_available() and importlib.util.find_spec("flash_attn") is not None:
         return "flash_attention_2"
-    return "sdpa"
+    return register() if sample_packing else "sdpa"
 
 
 # -- training -----------------------------------------------------------------------------------
@@ -181,7 +188,7 @@ def train(
     if tokenizer.chat_template is None:
         raise ValueError(f"{cfg.base_model}: tokenizer has no chat template")
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    attn = resolve_attn_implementation(cfg.attn_implementation)
+    attn = resolve_attn_implementation(cfg.attn_implementation, cfg.sample_packing)
     model = AutoModelForCausalLM.from_pretrained(
         cfg.base_model, dtype=torch.float32, attn_implementation=attn,
         trust_remote_code=cfg.trust_remote_code,
