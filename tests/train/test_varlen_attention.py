@@ -8,7 +8,7 @@ import torch
 
 from luth_train.packing import causal_lm_loss_sum, collate_packed, collate_padded, pack_rows
 from luth_train.varlen_attention import NAME, register, row_spans
-from tests.train.test_packing import _rows
+from .test_packing import _rows
 
 
 def _model(model_dir, attn):
@@ -121,7 +121,7 @@ def test_luth_train_auto_trains_packed_rows_like_sdpa(tiny_model_dir, tmp_path):
     import json
 
     from luth_train.sft import train
-    from tests.train.test_sft import sft_rows, tiny_cfg
+    from .test_sft import sft_rows, tiny_cfg
 
     if torch.cuda.is_available():
         pytest.skip("CUDA present: auto may pick flash_attention_2")
