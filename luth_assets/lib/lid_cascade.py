@@ -38,8 +38,9 @@ and `fasttext-predict`'s (MIT).
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,8 +206,13 @@ def detect_batch(texts: list[str], turn_counts: list[int], options: LidOptions
     return detections, decided_by
 
 
-def _detect_rows_batch(rows: list[dict[str, Any]], options: LidOptions):
-    return detect_batch(_turn_texts(rows), [len(row["messages"]) for row in rows], options)
+def detect_row_batch(rows: list[dict[str, Any]], options: LidOptions) -> list[dict[str, Any]]:
+    """`detect_rows` for one batch, in this process."""
+    return _attach_decisions(rows, detect_batch(_turn_texts(rows), _turn_counts(rows), options))
+
+
+def _turn_counts(rows: list[dict[str, Any]]) -> list[int]:
+    return [len(row["messages"]) for row in rows]
 
 
 def _attach_decisions(rows: list[dict[str, Any]], result) -> list[dict[str, Any]]:
@@ -218,6 +224,9 @@ def _attach_decisions(rows: list[dict[str, Any]], result) -> list[dict[str, Any]
 
 
 def _init_worker(options: LidOptions) -> None:
+    # one polars thread per worker: the workers already fill the cores, and idle polars threads
+    # spinning beside them took ~5% of the pool's CPU (polars is imported later, in this process)
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
     from luth_assets.lib import language_id
 
     language_id._init_worker(options.seed)
@@ -225,30 +234,45 @@ def _init_worker(options: LidOptions) -> None:
         _model()  # load the model once per process
 
 
-def detect_rows(batches: Iterable[list[dict[str, Any]]], options: LidOptions, workers: int = 0
-                ) -> Iterator[list[dict[str, Any]]]:
-    """Add ``turn_languages``, ``turn_language_probs``, ``language``, ``language_probability``
-    and ``language_decided_by`` (``fasttext`` or ``langdetect``) to each row, keeping batch order.
-
-    ``workers=0`` uses every core; ``workers=1`` runs in this process. At most ``2 × workers``
-    batches are in flight, so memory does not grow with the size of the source.
-    """
+def map_batches(task: Callable[[Any, LidOptions], Any], items: Iterable[Any], options: LidOptions,
+                workers: int = 0) -> Iterator[Any]:
+    """``task(item, options)`` for each item, in order, over ``workers`` processes that load the
+    models once (``0``: every core; ``1``: in this process). At most ``2 × workers`` items are in
+    flight, so memory does not grow with the size of the source. `task` must be a module-level
+    function (or a `functools.partial` of one) so that it pickles to the workers."""
     workers = workers or default_workers()
     if workers == 1:
-        for rows in batches:
-            yield _attach_decisions(rows, _detect_rows_batch(rows, options))
+        yield from (task(item, options) for item in items)
         return
     # spawn, not fork: the caller may be a threaded Dagster process
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                              initargs=(options,)) as pool:
-        pending: deque[tuple[list[dict], Future]] = deque()
-        for rows in batches:
-            pending.append((rows, pool.submit(detect_batch, _turn_texts(rows),
-                                              [len(row["messages"]) for row in rows], options)))
-            while len(pending) >= 2 * workers:
-                done_rows, future = pending.popleft()
-                yield _attach_decisions(done_rows, future.result())
+        pending: deque[Future] = deque()
+        for item in items:
+            pending.append(pool.submit(task, item, options))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
         while pending:
-            done_rows, future = pending.popleft()
-            yield _attach_decisions(done_rows, future.result())
+            yield pending.popleft().result()
+
+
+def _detect_texts(texts_and_counts: tuple[list[str], list[int]], options: LidOptions):
+    return detect_batch(*texts_and_counts, options)
+
+
+def detect_rows(batches: Iterable[list[dict[str, Any]]], options: LidOptions, workers: int = 0
+                ) -> Iterator[list[dict[str, Any]]]:
+    """Add ``turn_languages``, ``turn_language_probs``, ``language``, ``language_probability``
+    and ``language_decided_by`` (``fasttext`` or ``langdetect``) to each row, keeping batch order,
+    over `map_batches` (only the texts go to the workers; the rows stay here).
+    """
+    waiting: deque[list[dict[str, Any]]] = deque()
+
+    def texts() -> Iterator[tuple[list[str], list[int]]]:
+        for rows in batches:
+            waiting.append(rows)
+            yield _turn_texts(rows), _turn_counts(rows)
+
+    for result in map_batches(_detect_texts, texts(), options, workers):
+        yield _attach_decisions(waiting.popleft(), result)

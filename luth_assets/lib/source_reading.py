@@ -236,53 +236,69 @@ def read_source_batches(
     name: str, source: SourceConfig, batch_size: int = 2000
 ) -> Iterator[list[dict[str, Any]]]:
     """Yield batches of normalised chat rows from every file of a source, in file/row order."""
+    for chunk in source_chunks(source, batch_size):
+        yield normalise_chunk(name, source, chunk)
+
+
+# (file path, whether the source has several files, batch of (row number, record)): what
+# `normalise_chunk` turns into rows; plain values, so a process pool can do that part
+SourceChunk = tuple[str, bool, list[tuple[int, Any]]]
+
+
+def source_chunks(source: SourceConfig, batch_size: int = 2000) -> Iterator[SourceChunk]:
+    """The raw records of every file of a source in batches, in file/row order."""
+    files = resolve_files(source.uri)
+    for path in files:
+        for batch in iter_records(path, source.format, batch_size):
+            yield path, len(files) > 1, batch
+
+
+def normalise_chunk(name: str, source: SourceConfig, chunk: SourceChunk) -> list[dict[str, Any]]:
+    """The rows of one `source_chunks` batch (see the module docstring)."""
+    path, multi_file, batch = chunk
     mapping = source.mapping
     required = mapping.required_fields()
     used = [*required, *(f for f in (mapping.id, mapping.system, mapping.input) if f)]
-    files = resolve_files(source.uri)
-    multi_file = len(files) > 1
-    for path in files:
-        label = Path(path).name
-        for batch in iter_records(path, source.format, batch_size):
-            rows = []
-            for number, record in batch:
-                if not isinstance(record, dict):
-                    raise SourceError(f"{path} row {number + 1}: expected an object, got "
-                                      f"{type(record).__name__}")
-                for field in required:
-                    if field not in record:
-                        raise SourceError(
-                            f"{path} row {number + 1}: mapped field {field!r} is missing "
-                            f"(fields present: {', '.join(sorted(record)) or 'none'})"
-                        )
-                for key in used:  # a CSV column that is not all UTF-8 comes as bytes
-                    if isinstance(record.get(key), bytes | bytearray):
-                        try:
-                            record[key] = record[key].decode("utf-8")
-                        except UnicodeDecodeError:
-                            raise SourceError(
-                                f"{path} row {number + 1}: field {key!r} is not UTF-8 text "
-                                "(latin-1?): re-encode the file as UTF-8") from None
-                if mapping.id:
-                    if record.get(mapping.id) is None:
-                        raise SourceError(
-                            f"{path} row {number + 1}: id field {mapping.id!r} is missing")
-                    row_id = _text(record[mapping.id])
-                    if multi_file:
-                        row_id = f"{label}:{row_id}"
-                else:
-                    row_id = f"{label}:{number}" if multi_file else str(number)
-                messages, problem = to_messages(record, mapping)
-                excluded = source.excluded_by(record) if source.exclude_when else None
-                if excluded is not None and problem is None:
-                    problem = f"excluded:{excluded}"
-                rows.append({
-                    "sample_id": make_sample_id(name, row_id),
-                    "source": name,
-                    "source_file": label,
-                    "row_number": number,
-                    "source_row_id": row_id,
-                    "messages": messages,
-                    "problem": problem,
-                })
-            yield rows
+    label = Path(path).name
+    rows = []
+    for number, record in batch:
+        if not isinstance(record, dict):
+            raise SourceError(f"{path} row {number + 1}: expected an object, got "
+                              f"{type(record).__name__}")
+        for field in required:
+            if field not in record:
+                raise SourceError(
+                    f"{path} row {number + 1}: mapped field {field!r} is missing "
+                    f"(fields present: {', '.join(sorted(record)) or 'none'})"
+                )
+        for key in used:  # a CSV column that is not all UTF-8 comes as bytes
+            if isinstance(record.get(key), bytes | bytearray):
+                try:
+                    record[key] = record[key].decode("utf-8")
+                except UnicodeDecodeError:
+                    raise SourceError(
+                        f"{path} row {number + 1}: field {key!r} is not UTF-8 text "
+                        "(latin-1?): re-encode the file as UTF-8") from None
+        if mapping.id:
+            if record.get(mapping.id) is None:
+                raise SourceError(
+                    f"{path} row {number + 1}: id field {mapping.id!r} is missing")
+            row_id = _text(record[mapping.id])
+            if multi_file:
+                row_id = f"{label}:{row_id}"
+        else:
+            row_id = f"{label}:{number}" if multi_file else str(number)
+        messages, problem = to_messages(record, mapping)
+        excluded = source.excluded_by(record) if source.exclude_when else None
+        if excluded is not None and problem is None:
+            problem = f"excluded:{excluded}"
+        rows.append({
+            "sample_id": make_sample_id(name, row_id),
+            "source": name,
+            "source_file": label,
+            "row_number": number,
+            "source_row_id": row_id,
+            "messages": messages,
+            "problem": problem,
+        })
+    return rows

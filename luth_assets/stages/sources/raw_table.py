@@ -5,21 +5,24 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from luth_assets.lib.lid_cascade import LidOptions, detect_rows
+from luth_assets.lib.lid_cascade import LidOptions, map_batches
 from luth_assets.lib.source_config import SourceConfig
-from luth_assets.lib.source_reading import read_source_batches
+from luth_assets.lib.source_reading import source_chunks
+from luth_assets.stages.sources.raw_rows import detect_chunk
 from luth_assets.stages.sources.settings import LanguageIdConfig
 
 # Detected batches are gathered into row groups of about this many bytes: one row group per small
 # detection batch would make the file's metadata (kept in memory until the file is closed) grow
-# with the number of rows.
-ROW_GROUP_BYTES = 32 << 20
+# with the number of rows; much larger groups would leave a long write after the last detection.
+ROW_GROUP_BYTES = 8 << 20
 
 MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
 RAW_SCHEMA = pa.schema([
@@ -63,35 +66,48 @@ def write_raw_table(
 ) -> RawTableStats:
     """Read `source`, detect each turn's language and write the rows to `out_path` as they come.
 
-    Memory stays bounded by a few batches and one row group (`ROW_GROUP_BYTES`) whatever the
+    The workers do each batch's per-row work (`raw_rows.detect_chunk`: normalising the records,
+    detection); this process reads the records, builds the Arrow tables and hands the row groups
+    to a writer thread (pyarrow writes without the GIL), so the work spreads over all cores.
+    Memory stays bounded by a few batches and two row groups (`ROW_GROUP_BYTES`) whatever the
     size of the source.
     """
     stats = RawTableStats()
     started = time.perf_counter()
     next_report = progress_every
-    batches = read_source_batches(name, source, lid.batch_size)
+    chunks = source_chunks(source, lid.batch_size)
+    task = partial(detect_chunk, name, source, RAW_SCHEMA.names)
     pending: list[pa.Table] = []
     pending_bytes = 0
-    with pq.ParquetWriter(str(out_path), RAW_SCHEMA, compression="zstd") as writer:
+    with (pq.ParquetWriter(str(out_path), RAW_SCHEMA, compression="zstd") as writer,
+          ThreadPoolExecutor(1) as write_thread):
+        writing: Future | None = None
+
+        def flush() -> Future:
+            if writing is not None:
+                writing.result()  # one row group written at a time: memory stays bounded
+            return write_thread.submit(writer.write_table, pa.concat_tables(pending))
+
         options = LidOptions.from_config(lid, target_language)
-        for rows in detect_rows(batches, options, workers=lid.workers):
-            pending.append(pa.Table.from_pylist(rows, schema=RAW_SCHEMA))
-            pending_bytes += pending[-1].nbytes
+        for columns, counts in map_batches(task, chunks, options, workers=lid.workers):
+            table = pa.Table.from_pydict(columns, schema=RAW_SCHEMA)
+            pending.append(table)
+            pending_bytes += table.nbytes
             if pending_bytes >= ROW_GROUP_BYTES:
-                writer.write_table(pa.concat_tables(pending))
+                writing = flush()
                 pending, pending_bytes = [], 0
-            stats.rows += len(rows)
-            for row in rows:
-                stats.turns += len(row["messages"])
-                stats.languages[row["language"]] += 1
-                stats.decided_by[row["language_decided_by"]] += 1
-                if row["problem"]:
-                    stats.problems[row["problem"]] += 1
+            stats.rows += table.num_rows
+            stats.turns += counts["turns"]
+            for key in ("languages", "decided_by", "problems"):
+                getattr(stats, key).update(counts[key])
             if progress and stats.rows >= next_report:
                 stats.seconds = time.perf_counter() - started
                 progress(stats)
                 next_report += progress_every
         if pending:
-            writer.write_table(pa.concat_tables(pending))
+            writing = flush()
+        if writing is not None:
+            writing.result()
     stats.seconds = time.perf_counter() - started
     return stats
+
