@@ -8,6 +8,7 @@ import torch
 
 from luth_train.packing import causal_lm_loss_sum, collate_packed, collate_padded, pack_rows
 from luth_train.varlen_attention import NAME, register, row_spans
+
 from .test_packing import _rows
 
 
@@ -121,6 +122,7 @@ def test_luth_train_auto_trains_packed_rows_like_sdpa(tiny_model_dir, tmp_path):
     import json
 
     from luth_train.sft import train
+
     from .test_sft import sft_rows, tiny_cfg
 
     if torch.cuda.is_available():
