@@ -206,73 +206,30 @@ def score_responses(
         prompt = prompts[k] if prompts is not None else doc.query
         answer = final_answer(response, enable_thinking)
         thinking = {"unterminated_thinking": answer is None} if enable_thinking else {}
+        details = thinking
+        extracted = None
         if spec.scoring == "gen_exact":
-            gold = doc.choices[doc.gold_index].strip()
-            got = None if answer is None else answer.strip()
-            rows.append(
-                _row(
-                    item,
-                    run,
-                    prompt,
-                    response=response,
-                    extracted=got,
-                    correct=got == gold,
-                    details=json.dumps(thinking),
-                )
-            )
+            extracted = None if answer is None else answer.strip()
+            correct = extracted == doc.choices[doc.gold_index].strip()
         elif spec.scoring == "gen_letter":
-            letter = None if answer is None else extract_letter(answer, len(doc.choices), item["language"])
-            rows.append(
-                _row(
-                    item,
-                    run,
-                    prompt,
-                    response=response,
-                    extracted=letter,
-                    correct=letter == doc.choices[doc.gold_index],
-                    details=json.dumps(thinking),
-                )
-            )
+            extracted = None if answer is None else extract_letter(answer, len(doc.choices), item["language"])
+            correct = extracted == doc.choices[doc.gold_index]
         elif spec.scoring == "gen_math":
-            ok, extracted = (
+            correct, extracted = (
                 (False, None) if answer is None else math_equivalent(doc.choices[0], answer, item["language"])
-            )
-            rows.append(
-                _row(
-                    item,
-                    run,
-                    prompt,
-                    response=response,
-                    extracted=extracted,
-                    correct=ok,
-                    details=json.dumps(thinking),
-                )
             )
         elif spec.scoring == "ifeval":
             meta = json.loads(item["metadata"])
             res = ifeval_scoring.score_response(
                 doc.query, meta["instruction_id_list"], meta["kwargs"], answer or ""
             )
-            details = {
-                "instruction_ids": res.instruction_ids,
-                "strict": res.strict,
-                "loose": res.loose,
-                "prompt_loose": res.prompt_loose,
-                "unscored": res.unscored,
-                **thinking,
-            }
-            rows.append(
-                _row(
-                    item,
-                    run,
-                    prompt,
-                    response=response,
-                    correct=res.prompt_strict,
-                    details=json.dumps(details, ensure_ascii=False),
-                )
-            )
+            correct = res.prompt_strict
+            details = {"instruction_ids": res.instruction_ids, "strict": res.strict, "loose": res.loose,
+                       "prompt_loose": res.prompt_loose, "unscored": res.unscored, **thinking}
         else:
             raise ValueError(f"{spec.name}: scoring {spec.scoring!r} is not generative")
+        rows.append(_row(item, run, prompt, response=response, extracted=extracted, correct=correct,
+                         details=json.dumps(details, ensure_ascii=False)))
     return rows
 
 

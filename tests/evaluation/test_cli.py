@@ -204,47 +204,18 @@ def test_dump_prompts_runs_offline_on_a_fresh_copy_of_the_repository(tmp_path):
             shutil.copy2(src, dst)
     env = {k: v for k, v in os.environ.items() if k not in ("LUTH_CONFIG", "PYTHONPATH")}
     env |= {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PYTHONPATH": str(fresh)}
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "luth_assets.cli",
-            "eval",
-            "--dump-prompts",
-            "out.jsonl",
-            "--benchmarks",
-            "all",
-            "--limit",
-            "1",
-        ],
-        cwd=fresh,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    def dump_prompts(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "luth_assets.cli", "eval", "--dump-prompts",
+                               "out.jsonl", *args], cwd=fresh, env=env, capture_output=True,
+                              text=True, timeout=300)
+
+    run = dump_prompts("--benchmarks", "all", "--limit", "1")
     assert run.returncode == 0, run.stderr[-3000:]
     rows = [json.loads(line) for line in (fresh / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 12 and len({r["benchmark"] for r in rows}) == 12
     # without the demo configuration a benchmark has no local file: the hub is needed, and it says so
     (fresh / "data_lake/landing/luth.yaml").unlink()
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "luth_assets.cli",
-            "eval",
-            "--dump-prompts",
-            "out.jsonl",
-            "--benchmarks",
-            "hellaswag_fr",
-        ],
-        cwd=fresh,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = dump_prompts("--benchmarks", "hellaswag_fr")
     assert run.returncode == 1 and "evaluation.benchmarks.hellaswag_fr.path" in run.stderr
 
 
