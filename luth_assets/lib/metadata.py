@@ -18,6 +18,15 @@ PREVIEW_CHARS = 400
 FLOAT_DIGITS = 4
 
 
+def markdown_table(frame: pl.DataFrame) -> str:
+    """A Polars frame as a Markdown table (numbers right-aligned, nulls empty)."""
+    head = "| " + " | ".join(frame.columns) + " |"
+    rule = "|" + "|".join("---" if dtype == pl.String else "---:" for dtype in frame.dtypes) + "|"
+    rows = ["| " + " | ".join("" if v is None else str(v) for v in row) + " |"
+            for row in frame.iter_rows()]
+    return "\n".join([head, rule, *rows])
+
+
 def markdown_counts(counter: dict, header: str) -> str:
     """A two-column Markdown table of counts, largest first (e.g. reject reasons)."""
     lines = [f"| {header} | rows |", "|---|---:|"]

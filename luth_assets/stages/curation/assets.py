@@ -54,9 +54,9 @@ def benchmark_index(lake: LakeResource, run_config: RunConfig) -> BenchmarkIndex
     Without items: an error, or an empty index when `curation.decontamination.require_benchmarks`
     is false."""
     cfg = run_config.curation.decontamination
-    frames = []
     if not cfg.enabled:  # the authors' curation: no decontamination, nothing is matched
         return build_benchmark_index(NO_BENCHMARK_ITEMS, cfg)
+    frames = []
     try:
         frames.append(lake.read(keys.BENCHMARK_ITEMS).collect())
     except TableMissing as err:

@@ -9,15 +9,8 @@ from typing import Any
 import polars as pl
 
 from luth_assets.lib.lid_cascade import language_id_credits
+from luth_assets.lib.metadata import markdown_table
 from luth_assets.stages.curation.build_mix import CurationResult
-
-
-def markdown_table(frame: pl.DataFrame) -> str:
-    head = "| " + " | ".join(frame.columns) + " |"
-    rule = "|" + "|".join("---" if dtype == pl.String else "---:" for dtype in frame.dtypes) + "|"
-    rows = ["| " + " | ".join("" if v is None else str(v) for v in row) + " |"
-            for row in frame.iter_rows()]
-    return "\n".join([head, rule, *rows])
 
 
 def markdown_or_none(frame: pl.DataFrame) -> str:

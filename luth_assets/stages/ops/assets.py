@@ -7,19 +7,13 @@ depends on the run configuration.
 """
 
 import dagster as dg
-import polars as pl
 
 from luth_assets.lib.llm.accounting import read_llm_calls, totals_by_stage
+from luth_assets.lib.metadata import markdown_table
 from luth_assets.resources import LakeResource
 from luth_assets.stages import keys
 
 GROUP = "ops"
-
-
-def frame_markdown(frame: pl.DataFrame) -> str:
-    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.rows()]
-    return "\n".join(lines)
 
 
 def llm_calls_asset(llm_assets: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -38,7 +32,7 @@ def llm_calls_asset(llm_assets: list[dg.AssetKey]) -> dg.AssetsDefinition:
             "requests": int(calls["requests"].sum() or 0),
             "cache_hits": int(calls["cache_hits"].sum() or 0),
             "estimated_cost_usd": round(float(calls["estimated_cost_usd"].sum() or 0.0), 6),
-            "by_stage": dg.MetadataValue.md(frame_markdown(totals_by_stage(calls))),
+            "by_stage": dg.MetadataValue.md(markdown_table(totals_by_stage(calls))),
         })
 
     return llm_calls
