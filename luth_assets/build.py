@@ -25,6 +25,7 @@ from luth_assets.stages.translation.definitions import stage_definitions as tran
 
 STAGES = (sources, translation, scholar, curation, training, merging, evaluation, ops)
 
+
 def build_definitions(settings: Settings, config: RunConfig | None = None) -> dg.Definitions:
     config = config or settings.load()
     stages = [with_conventions(stage(config), config.llm.provider) for stage in STAGES]
