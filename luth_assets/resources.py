@@ -12,13 +12,17 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from luth_assets.lib.lake import LakeParquetIOManager, local_path, read_table, staging_file
+from luth_assets.lib import object_store
+from luth_assets.lib.lake import LakeParquetIOManager, is_local, local_path, read_table, staging_file
 from luth_assets.lib.llm.runtime import AssetLLMRunner
 from luth_assets.lib.llm.settings import GEMINI_BASE_URL_ENV, OPENAI_BASE_URL_ENV, LLMSettings
 from luth_assets.lib.warehouse import database_path
@@ -45,6 +49,23 @@ class LakeResource(dg.ConfigurableResource):
         folder = self.path.joinpath(*parts)
         folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+    def uri(self, *parts: str) -> str:
+        """Where `parts` are in the lake: a local path, or an object URI (``s3://...``)."""
+        return str(self.path.joinpath(*parts)) if is_local(self.root) \
+            else object_store.join(self.root, *parts)
+
+    @contextmanager
+    def output_folder(self, *parts: str) -> Iterator[Path]:
+        """A local folder whose files end up at `parts` in the lake: the lake's own folder on a
+        local lake; on object storage a temporary folder published (staged, then copied) once the
+        block succeeds."""
+        if is_local(self.root):
+            yield self.folder(*parts)
+            return
+        with tempfile.TemporaryDirectory(dir=object_store.local_cache(self.root)) as tmp:
+            yield Path(tmp)
+            object_store.publish_folder(tmp, self.uri(*parts))
 
     def read(self, key: dg.AssetKey) -> pl.LazyFrame:
         """The table of `key` (every partition), read where the IO manager wrote it."""

@@ -16,7 +16,8 @@ from typing import Any
 
 import duckdb
 
-from luth_assets.lib.lake import LAYERS, local_path, table_files
+from luth_assets.lib import object_store
+from luth_assets.lib.lake import LAYERS, is_local, local_path, table_files
 
 DATABASE_NAME = "lake.duckdb"
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
@@ -51,14 +52,24 @@ def view_statements(root: str | os.PathLike) -> list[str]:
 
 
 def database_path(root: str | os.PathLike) -> Path:
+    """``<root>/lake.duckdb``; for a lake on object storage, in its local work folder."""
+    if not is_local(root):
+        return object_store.local_cache(str(root)) / DATABASE_NAME
     return local_path(root) / DATABASE_NAME
+
+
+def _open(root: str | os.PathLike, read_only: bool = False):
+    con = duckdb.connect(str(database_path(root)), read_only=read_only)
+    if not is_local(root):  # views over s3:// (...) read through the lake's fsspec filesystem
+        object_store.attach(con, str(root))
+    return con
 
 
 def refresh_views(root: str | os.PathLike) -> list[str]:
     """(Re)create the views in ``<root>/lake.duckdb``; returns the table keys that have a view."""
     path = database_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(path)) as con:
+    with _open(root) as con:
         existing = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_type = 'VIEW' and table_schema in ('main', 'bronze', 'silver', 'gold', "
@@ -75,7 +86,7 @@ def connect(root: str | os.PathLike, refresh: bool = True, read_only: bool = Fal
     """Open the lake database (refreshing its views first unless told not to)."""
     if refresh:
         refresh_views(root)
-    return duckdb.connect(str(database_path(root)), read_only=read_only)
+    return _open(root, read_only=read_only)
 
 
 def read_sql_file(path: str | os.PathLike) -> str:

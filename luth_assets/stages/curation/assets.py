@@ -83,9 +83,7 @@ def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
                            staging=lake.staging_file)
     staged.unlink(missing_ok=True)
 
-    gold = lake.folder("gold")
-    dataset = write_dataset_folder(result.mix, lake.folder(*DATASET_FOLDER))
-    plot_token_lengths(result.mix, gold / PLOT_NAME)
+    dataset = write_dataset_folder(result.mix, lake.uri(*DATASET_FOLDER))
     params = {"benchmarks checked (items)": index.items_by_benchmark,
               "decontamination": f"{cfg.decontamination.ngram}-grams of normalised words "
               f"(whole text for benchmark texts of {cfg.decontamination.min_words}+ words)",
@@ -93,7 +91,9 @@ def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
               "tokenizer": base, "max_tokens": cfg.max_tokens,
               "mixing": cfg.mixing.model_dump()}
     card = render_data_card(result, params, PLOT_NAME)
-    (gold / CARD_NAME).write_text(card, encoding="utf-8")
+    with lake.output_folder("gold") as gold:  # a local folder, published to an object store
+        plot_token_lengths(result.mix, gold / PLOT_NAME)
+        (gold / CARD_NAME).write_text(card, encoding="utf-8")
     reasons = reject_reasons(result.rejects)
     return Filtered(
         kept=result.mix, rejected=result.rejects,
@@ -104,8 +104,8 @@ def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
             "tokens": int(result.mix["n_tokens"].sum() or 0),
             "composition": dg.MetadataValue.md(markdown_or_none(composition(result.mix))),
             "data_card": dg.MetadataValue.md(card),
-            "data_card_path": dg.MetadataValue.path(str(gold / CARD_NAME)),
-            "token_length_plot": dg.MetadataValue.path(str(gold / PLOT_NAME)),
+            "data_card_path": dg.MetadataValue.path(lake.uri("gold", CARD_NAME)),
+            "token_length_plot": dg.MetadataValue.path(lake.uri("gold", PLOT_NAME)),
             "dataset_folder": dg.MetadataValue.json(dataset),
             "near_dedup_threshold": result.dedup.threshold,
             "funnel": dg.MetadataValue.json(result.steps),
