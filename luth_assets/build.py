@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from luth_assets.executors import executor_for
 from luth_assets.resources import build_resources
 from luth_assets.run_config import RunConfig, Settings
 from luth_assets.stages.curation.definitions import stage_definitions as curation
@@ -39,4 +40,5 @@ def with_code_references(defs: dg.Definitions) -> dg.Definitions:
 def build_definitions(settings: Settings, config: RunConfig | None = None) -> dg.Definitions:
     config = config or settings.load()
     stages = [with_code_references(stage(config)) for stage in STAGES]
-    return dg.Definitions.merge(*stages, dg.Definitions(resources=build_resources(settings, config)))
+    return dg.Definitions.merge(*stages, dg.Definitions(resources=build_resources(settings, config),
+                                                        executor=executor_for(settings.executor)))
