@@ -76,6 +76,8 @@ class SourceConfig(StrictModel):
     mapping: FieldMapping
     license: str | None = None
     description: str | None = None
+    shards: int = Field(1, ge=1, le=1024, description="partitions of this source (by file for a "
+                        "glob, by row ranges for one file): luth_assets/lib/shards.py")
 
 
 def check_source_name(name: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import glob
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -180,18 +180,24 @@ def to_messages(record: dict, mapping: FieldMapping) -> tuple[list[dict[str, str
 
 
 def read_source_batches(
-    name: str, source: SourceConfig, batch_size: int = 2000
+    name: str, source: SourceConfig, batch_size: int = 2000, *, files: list[str] | None = None,
+    keep: Callable[[str, int], bool] | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Yield batches of normalised chat rows from every file of a source, in file/row order."""
+    """Yield batches of normalised chat rows from every file of a source, in file/row order.
+
+    A shard (`luth_assets.lib.shards`) reads only `files` (a subset of the source's files) and
+    the rows `keep(path, row_number)` accepts; ids stay those of the whole source."""
     mapping = source.mapping
     required = mapping.required_fields()
-    files = resolve_files(source.uri)
-    multi_file = len(files) > 1
-    for path in files:
+    all_files = resolve_files(source.uri)
+    multi_file = len(all_files) > 1
+    for path in all_files if files is None else files:
         label = Path(path).name
         for batch in iter_records(path, source.format, batch_size):
             rows = []
             for number, record in batch:
+                if keep is not None and not keep(path, number):
+                    continue
                 if not isinstance(record, dict):
                     raise SourceError(f"{path} row {number}: expected an object, got "
                                       f"{type(record).__name__}")

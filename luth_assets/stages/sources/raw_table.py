@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from luth_assets.lib.language_id import detect_languages
+from luth_assets.lib.shards import Shard, ShardPlan, plan_shard, read_shard_batches
 from luth_assets.lib.source_config import SourceConfig
-from luth_assets.lib.source_reading import read_source_batches
 from luth_assets.stages.sources.settings import LanguageIdConfig
 
 MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
@@ -46,21 +46,24 @@ class RawTableStats:
 
 
 def write_raw_table(
-    name: str,
+    name: str | Shard,
     source: SourceConfig,
     lid: LanguageIdConfig,
     out_path: str | Path,
     progress: Callable[[RawTableStats], None] | None = None,
     progress_every: int = 50_000,
+    plan: ShardPlan | None = None,
 ) -> RawTableStats:
-    """Read `source`, detect each turn's language and write the rows to `out_path` as they come.
+    """Read `source` (or one shard of it: `name` a `Shard` and its `plan`), detect each turn's
+    language and write the rows to `out_path` as they come.
 
     Memory stays bounded by a few batches whatever the size of the source.
     """
     stats = RawTableStats()
     started = time.perf_counter()
     next_report = progress_every
-    batches = read_source_batches(name, source, lid.batch_size)
+    shard = name if isinstance(name, Shard) else Shard(name)
+    batches = read_shard_batches(shard, source, plan or plan_shard(source, shard), lid.batch_size)
     with pq.ParquetWriter(str(out_path), RAW_SCHEMA, compression="zstd") as writer:
         for rows in detect_languages(batches, workers=lid.workers, seed=lid.seed):
             writer.write_table(pa.Table.from_pylist(rows, schema=RAW_SCHEMA))
