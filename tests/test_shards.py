@@ -99,3 +99,12 @@ def test_shard_keys_and_their_errors(tmp_path):
         parse_shard_key("chat_fr.3of2", config.sources)
     demo = load_config(DEMO_CONFIG)
     assert shard_keys(demo.sources) == sorted(demo.sources)              # the demo's partitions
+
+
+def test_seed_sources_refuse_shards():
+    from luth_assets.run_config import ConfigError, parse_config
+
+    source = {"uri": "seeds.jsonl", "format": "jsonl", "mapping": {"messages": "messages"},
+              "shards": 2}
+    with pytest.raises(ConfigError, match="translation.sources.*tulu.shards: the seed sources"):
+        parse_config({"translation": {"sources": {"tulu": source}}})
