@@ -40,6 +40,11 @@ class LakeResource(dg.ConfigurableResource):
 
     @property
     def path(self) -> Path:
+        """The lake as a local folder (model checkpoints, plots); object storage has none."""
+        if not is_local(self.root):
+            raise ValueError(f"this asset writes folders into the lake and needs a local or mounted "
+                             f"lake root; LUTH_LAKE_ROOT={self.root} holds tables only "
+                             "(docs/scale_out.md#the-lake-on-object-storage)")
         return local_path(self.root)
 
     def staging_file(self, name: str) -> Path:

@@ -183,3 +183,12 @@ def test_demo_stages_on_s3_and_luth_sql(s3_lake, tmp_path):
     assert input_rows == SNAPSHOT["silver/judged_samples"] + 2 == kept + rejected
     assert llm_runs >= 4   # translate, regenerate, two judges
     assert SECRET not in "\n".join(logs)
+
+
+def test_folder_writing_stages_refuse_an_object_store_lake():
+    from luth_assets.resources import LakeResource
+
+    lake = LakeResource(root="s3://bucket/lake")
+    assert lake.uri("gold", "card.md") == "s3://bucket/lake/gold/card.md"
+    with pytest.raises(ValueError, match="needs a local or mounted lake root"):
+        lake.path  # noqa: B018  (model checkpoints are folders, not objects)

@@ -78,7 +78,7 @@ def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
     index = benchmark_index(lake, cfg.decontamination)
     context.log.info(f"benchmark index: {index.grams.height} n-grams from "
                      f"{index.items_by_benchmark}")
-    base = resolve_model(run_config, lake.path, BASE)
+    base = resolve_model(run_config, lake.uri(), BASE)
     result = build_sft_mix(candidates, index, cfg, load_tokenizer(base), log=context.log.info,
                            staging=lake.staging_file)
     staged.unlink(missing_ok=True)
