@@ -73,6 +73,8 @@ def run_stage(work: Path, source: Path, shards: int) -> tuple[float, float, set,
     os.environ.update(LUTH_CONFIG=str(config), LUTH_LAKE_ROOT=str(lake),
                       LUTH_EXECUTOR="multiprocess", DAGSTER_HOME=str(home))
     partitions = ["bench"] if shards == 1 else [f"bench.{i + 1}of{shards}" for i in range(shards)]
+    with dg.DagsterInstance.from_config(str(home)):  # create its storage once, not in N racing runs
+        pass
     started = time.perf_counter()
     # one process per run, as Dagster's run launcher starts the queued runs of a backfill
     children = [subprocess.Popen([sys.executable, __file__, "--run", "raw", "--partition", p])
