@@ -12,6 +12,7 @@ from __future__ import annotations
 import dagster as dg
 
 from luth_assets.conventions import with_conventions
+from luth_assets.executors import executor_for
 from luth_assets.resources import build_resources
 from luth_assets.run_config import RunConfig, Settings
 from luth_assets.stages.curation.definitions import stage_definitions as curation
@@ -29,4 +30,5 @@ STAGES = (sources, translation, scholar, curation, training, merging, evaluation
 def build_definitions(settings: Settings, config: RunConfig | None = None) -> dg.Definitions:
     config = config or settings.load()
     stages = [with_conventions(stage(config), config.llm.provider) for stage in STAGES]
-    return dg.Definitions.merge(*stages, dg.Definitions(resources=build_resources(settings, config)))
+    return dg.Definitions.merge(*stages, dg.Definitions(resources=build_resources(settings, config),
+                                                        executor=executor_for(settings.executor)))

@@ -12,6 +12,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -19,9 +22,12 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
+from luth_assets.lib import object_store
 from luth_assets.lib.lake import (
     LakeParquetIOManager,
+    is_local,
     local_path,
+    partition_of,
     read_table,
     staging_file,
     table_parquet_files,
@@ -48,6 +54,11 @@ class LakeResource(dg.ConfigurableResource):
 
     @property
     def path(self) -> Path:
+        """The lake as a local folder (model checkpoints, plots); object storage has none."""
+        if not is_local(self.root):
+            raise ValueError(f"this asset writes folders into the lake and needs a local or mounted "
+                             f"lake root; LUTH_LAKE_ROOT={self.root} holds tables only "
+                             "(docs/scale_out.md#the-lake-on-object-storage)")
         return local_path(self.root)
 
     def staging_file(self, name: str) -> Path:
@@ -58,14 +69,30 @@ class LakeResource(dg.ConfigurableResource):
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
+    def uri(self, *parts: str) -> str:
+        """Where `parts` are in the lake: a local path, or an object URI (``s3://...``)."""
+        return str(self.path.joinpath(*parts)) if is_local(self.root) \
+            else object_store.join(self.root, *parts)
+
+    @contextmanager
+    def output_folder(self, *parts: str) -> Iterator[Path]:
+        """A local folder whose files end up at `parts` in the lake: the lake's own folder on a
+        local lake; on object storage a temporary folder published (staged, then copied) once the
+        block succeeds."""
+        if is_local(self.root):
+            yield self.folder(*parts)
+            return
+        with tempfile.TemporaryDirectory(dir=object_store.local_cache(self.root)) as tmp:
+            yield Path(tmp)
+            object_store.publish_folder(tmp, self.uri(*parts))
+
     def read(self, key: dg.AssetKey) -> pl.LazyFrame:
         """The table of `key` (every partition), read where the IO manager wrote it; a partition
         whose latest materialisation failed is left out (its file is stale), with a warning."""
         stale: set[str] = set()
-        folder = self.path.joinpath(*key.path)
-        if self._instance is not None and folder.is_dir():
-            present = {"|".join(f.relative_to(folder).with_suffix("").parts)
-                       for f in table_parquet_files(self.root, key.path)}
+        present = {partition_of(self.root, key.path, f)
+                   for f in table_parquet_files(self.root, key.path)} - {None}
+        if self._instance is not None and present:
             failed = failed_partitions(self._instance, key, present)
             if failed:
                 dg.get_dagster_logger().warning(stale_message(key, failed) + " (left out)")

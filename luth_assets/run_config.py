@@ -92,6 +92,7 @@ class Settings(StrictModel):
 
     config_path: Path
     lake_root: str
+    executor: str | None = None    # LUTH_EXECUTOR (luth_assets/executors.py)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -99,6 +100,7 @@ class Settings(StrictModel):
         return cls(
             config_path=Path(env.get("LUTH_CONFIG") or DEFAULT_CONFIG),
             lake_root=env.get("LUTH_LAKE_ROOT") or DEFAULT_LAKE_ROOT,
+            executor=env.get("LUTH_EXECUTOR") or None,
         )
 
     def load(self) -> RunConfig:

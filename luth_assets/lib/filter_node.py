@@ -91,10 +91,11 @@ def filter_node(*, name: str, group: str, kept: dg.AssetKey, rejected: dg.AssetK
                 ins: Mapping[str, dg.AssetIn] | None = None, deps: Sequence[Any] | None = None,
                 partitions_def: dg.PartitionsDefinition | None = None, code_version: str = "1",
                 automation_condition: dg.AutomationCondition | None = None,
-                id_column: str = "sample_id") -> Callable[[Callable[..., Filtered]],
+                id_column: str = "sample_id", pool: str | None = None) -> Callable[[Callable[..., Filtered]],
                                                           dg.AssetsDefinition]:
     """Decorate a body returning :class:`Filtered` into the kept + rejects multi-asset with its
-    blocking reconcile check `check` on the kept table."""
+    blocking reconcile check `check` on the kept table; `pool` puts its step in a Dagster
+    concurrency pool (the LLM stages: `luth_assets.executors.LLM_POOL`)."""
 
     def decorate(body: Callable[..., Filtered]) -> dg.AssetsDefinition:
         @functools.wraps(body)
@@ -108,7 +109,7 @@ def filter_node(*, name: str, group: str, kept: dg.AssetKey, rejected: dg.AssetK
 
         return dg.multi_asset(
             name=name, group_name=group, partitions_def=partitions_def, ins=ins, deps=deps,
-            can_subset=False,
+            can_subset=False, pool=pool,
             outs={
                 "kept": dg.AssetOut(key=kept, description=kept_description,
                                     code_version=code_version, metadata=where,

@@ -5,8 +5,9 @@ Layout: ``<root>/<layer>/<table>.parquet`` for an unpartitioned asset keyed ``la
 folder per dimension). The root may be a local folder or an fsspec URI (``s3://``, ``gs://``).
 
 Local writes are atomic: the table is written next to its final name and renamed over it, so a
-reader (DuckDB, a downstream asset) never sees half a file. Object stores already publish an
-object only once it is fully written.
+reader (DuckDB, a downstream asset) never sees half a file. On object storage the table is written
+locally, uploaded to a hidden staging key and copied onto its final key
+(`luth_assets.lib.object_store`, which holds every remote code path).
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from dagster import InputContext, MetadataValue, OutputContext, TableColumn, Tab
 from dagster_polars import PolarsParquetIOManager
 from upath import UPath
 
+from luth_assets.lib import object_store
+
 LAYERS = ("bronze", "silver", "gold", "models", "ops")
 
 
 def is_local(root: str | os.PathLike) -> bool:
-    text = str(root)
-    return "://" not in text or text.startswith("file://")
+    return not object_store.is_remote(root)
 
 
 def local_path(root: str | os.PathLike) -> Path:
@@ -57,7 +59,8 @@ def write_parquet_atomic(df: pl.DataFrame, path: str | os.PathLike, **kwargs: An
         with atomic_path(local_path(path)) as tmp:
             df.write_parquet(tmp, **kwargs)
     else:
-        df.write_parquet(str(path), **kwargs)
+        with object_store.staged_upload(str(path)) as tmp:
+            df.write_parquet(tmp, **kwargs)
 
 
 def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
@@ -81,16 +84,18 @@ class LakeParquetIOManager(PolarsParquetIOManager):
     """
 
     def write_df_to_path(self, context: OutputContext, df: pl.DataFrame, path: UPath) -> None:
-        if not is_local(path):
-            return super().write_df_to_path(context, df, path)
-        with atomic_path(local_path(path)) as tmp:
+        with _atomic_target(path) as tmp:
             super().write_df_to_path(context, df, UPath(tmp))
 
     def sink_df_to_path(self, context: OutputContext, df: pl.LazyFrame, path: UPath) -> None:
-        if not is_local(path):
-            return super().sink_df_to_path(context, df, path)
-        with atomic_path(local_path(path)) as tmp:
+        with _atomic_target(path) as tmp:
             super().sink_df_to_path(context, df, UPath(tmp))
+
+    def scan_df_from_path(self, path: UPath, context: InputContext,
+                          partition_key: str | None = None) -> pl.LazyFrame:
+        if is_local(path):
+            return super().scan_df_from_path(path, context, partition_key)
+        return object_store.read_parquet(str(path))
 
     def dump_to_path(self, context: OutputContext, obj: Any, path: UPath) -> None:
         if isinstance(obj, StagedTable):
@@ -99,8 +104,10 @@ class LakeParquetIOManager(PolarsParquetIOManager):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(obj.path, target)
             else:
-                path.fs.put_file(str(obj.path), str(path))
-                obj.path.unlink()
+                try:
+                    object_store.publish_file(obj.path, str(path))
+                finally:
+                    obj.path.unlink(missing_ok=True)
             return
         # route on what the asset returned, whatever its annotation says
         if isinstance(obj, pl.LazyFrame):
@@ -223,13 +230,27 @@ def relative_to_lake(path: str | os.PathLike, root: str | os.PathLike) -> str:
         return str(path)
 
 
+@contextmanager
+def _atomic_target(path: str | os.PathLike) -> Iterator[str]:
+    """A temporary local file that becomes `path` (rename locally, staged upload remotely)."""
+    if is_local(path):
+        with atomic_path(local_path(path)) as tmp:
+            yield tmp
+    else:
+        with object_store.staged_upload(str(path)) as tmp:
+            yield str(tmp)
+
+
 class TableMissing(FileNotFoundError):
     """A table another asset reads is not in the lake yet."""
 
 
-def table_parquet_files(root: str | os.PathLike, key_path: Sequence[str]) -> list[Path]:
+def table_parquet_files(root: str | os.PathLike, key_path: Sequence[str]) -> list[Path] | list[str]:
     """The Parquet files of the table keyed ``key_path``: ``<root>/<a>/<b>.parquet`` for an
-    unpartitioned asset, else every partition file under ``<root>/<a>/<b>/`` (sorted)."""
+    unpartitioned asset, else every partition file under ``<root>/<a>/<b>/`` (sorted); object
+    URIs on a remote lake."""
+    if not is_local(root):
+        return object_store.parquet_files(object_store.join(str(root), *key_path))
     base = local_path(root).joinpath(*key_path)
     single = base.with_name(base.name + ".parquet")
     if single.is_file():
@@ -239,6 +260,18 @@ def table_parquet_files(root: str | os.PathLike, key_path: Sequence[str]) -> lis
     return sorted(p for p in base.rglob("*.parquet") if not p.name.startswith("."))
 
 
+def partition_of(root: str | os.PathLike, key_path: Sequence[str], file: str | os.PathLike
+                 ) -> str | None:
+    """The partition key a table file holds (``a|b`` for a multi-partition's folders a/b), on a
+    local or remote lake; None for an unpartitioned table's single file."""
+    base = (str(local_path(root).joinpath(*key_path)) if is_local(root)
+            else object_store.join(str(root), *key_path))
+    relative = str(file)[len(base):]
+    if not relative.startswith("/"):
+        return None  # <table>.parquet
+    return "|".join(Path(relative.lstrip("/")).with_suffix("").parts)
+
+
 def read_table(root: str | os.PathLike, key_path: Sequence[str],
                exclude: set[str] | frozenset[str] = frozenset()) -> pl.LazyFrame:
     """A lake table as one lazy frame (all partitions, columns aligned), read where the IO
@@ -246,9 +279,7 @@ def read_table(root: str | os.PathLike, key_path: Sequence[str],
     `exclude`: partition keys to leave out (``a|b`` for a multi-partition's folders a/b)."""
     files = table_parquet_files(root, key_path)
     if exclude:
-        base = local_path(root).joinpath(*key_path)
-        files = [f for f in files
-                 if "|".join(f.relative_to(base).with_suffix("").parts) not in exclude]
+        files = [f for f in files if partition_of(root, key_path, f) not in exclude]
         if not files:
             raise TableMissing(f"{'/'.join(key_path)}: every materialised partition failed in its "
                                "latest run (stale files are not read): materialise it again")
@@ -257,7 +288,8 @@ def read_table(root: str | os.PathLike, key_path: Sequence[str],
         raise TableMissing(f"{name} is not materialised in the lake "
                            f"({local_path(root).joinpath(*key_path)}[.parquet] missing): "
                            "materialise it first")
-    return pl.concat([pl.scan_parquet(f) for f in files], how="diagonal_relaxed")
+    scan = pl.scan_parquet if is_local(root) else object_store.read_parquet
+    return pl.concat([scan(f) for f in files], how="diagonal_relaxed")
 
 
 def table_files(root: str | os.PathLike) -> dict[str, list[str]]:
@@ -265,6 +297,8 @@ def table_files(root: str | os.PathLike) -> dict[str, list[str]]:
 
     Only the known layers are listed; hidden files (temporary writes) are ignored.
     """
+    if not is_local(root):
+        return object_store.table_files(str(root), LAYERS)
     root_path = local_path(root)
     tables: dict[str, list[str]] = {}
     for layer in LAYERS:
@@ -302,7 +336,8 @@ class StagedTable:
 
 
 def staging_file(root: str | os.PathLike, name: str) -> Path:
-    """A fresh temporary file name inside the lake (same filesystem, so the final rename is cheap)."""
-    folder = local_path(root) / ".staging"
+    """A fresh temporary file name inside the lake (same filesystem, so the final rename is cheap);
+    for a remote lake, in its local work folder (the IO manager uploads it)."""
+    folder = (local_path(root) if is_local(root) else object_store.local_cache(str(root))) / ".staging"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{name}.{os.getpid()}-{uuid.uuid4().hex[:12]}.parquet"

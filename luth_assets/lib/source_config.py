@@ -80,6 +80,8 @@ class SourceConfig(StrictModel):
         None, ge=0, description="rows this source is expected to keep through the stage's "
         "filters (the paper's count); `luth plan` uses it for a hub source and the stage's output "
         "table warns in its metadata when more than 5% off. Required for hf:// sources")
+    shards: int = Field(1, ge=1, le=1024, description="partitions of this source (by file for a "
+                        "glob, by row ranges for one file): luth_assets/lib/shards.py")
     exclude_when: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="rows whose field equals the value are rejected "
         "`excluded:<field>` (e.g. {bad_entry: true} for OpenHermes-FR, as the authors did)")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import glob
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -245,12 +245,18 @@ def read_source_batches(
 SourceChunk = tuple[str, bool, list[tuple[int, Any]]]
 
 
-def source_chunks(source: SourceConfig, batch_size: int = 2000) -> Iterator[SourceChunk]:
-    """The raw records of every file of a source in batches, in file/row order."""
-    files = resolve_files(source.uri)
-    for path in files:
+def source_chunks(source: SourceConfig, batch_size: int = 2000, *, files: list[str] | None = None,
+                  keep: Callable[[str, int], bool] | None = None) -> Iterator[SourceChunk]:
+    """The raw records of every file of a source in batches, in file/row order. A shard
+    (`luth_assets.lib.shards`) reads only `files` (a subset of the source's files) and the rows
+    `keep(path, row_number)` accepts; ids stay those of the whole source."""
+    all_files = resolve_files(source.uri)
+    for path in all_files if files is None else files:
         for batch in iter_records(path, source.format, batch_size):
-            yield path, len(files) > 1, batch
+            if keep is not None:
+                batch = [(number, record) for number, record in batch if keep(path, number)]
+            if batch:
+                yield path, len(all_files) > 1, batch
 
 
 def normalise_chunk(name: str, source: SourceConfig, chunk: SourceChunk) -> list[dict[str, Any]]:

@@ -23,7 +23,8 @@ from typing import Any
 
 import duckdb
 
-from luth_assets.lib.lake import LAYERS, local_path, table_files
+from luth_assets.lib import object_store
+from luth_assets.lib.lake import LAYERS, is_local, local_path, table_files
 
 DATABASE_NAME = "lake.duckdb"
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
@@ -58,7 +59,15 @@ def view_statements(root: str | os.PathLike) -> list[str]:
 
 
 def database_path(root: str | os.PathLike) -> Path:
+    """``<root>/lake.duckdb``; for a lake on object storage, in its local work folder."""
+    if not is_local(root):
+        return object_store.local_cache(str(root)) / DATABASE_NAME
     return local_path(root) / DATABASE_NAME
+
+
+def _attach_remote(con: duckdb.DuckDBPyConnection, root: str | os.PathLike) -> None:
+    if not is_local(root):  # views over s3:// (...) read through the lake's fsspec filesystem
+        object_store.attach(con, str(root))
 
 
 def refresh_views(root: str | os.PathLike) -> list[str]:
@@ -71,6 +80,7 @@ def refresh_views(root: str | os.PathLike) -> list[str]:
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
     try:
         with duckdb.connect(str(tmp)) as con:
+            _attach_remote(con, root)
             for statement in view_statements(root):
                 con.execute(statement)
             con.execute("checkpoint")
@@ -119,6 +129,7 @@ def connect_reader(root: str | os.PathLike):
     if not path.is_file():
         refresh_views(root)
     con = duckdb.connect(str(path), read_only=True)
+    _attach_remote(con, root)
     files = [f for fs in table_files(root).values() for f in fs]
     con.execute(f"set allowed_paths = [{', '.join(quote_literal(f) for f in files)}]")
     con.execute("set enable_external_access = false")

@@ -20,7 +20,8 @@ from typing import Any
 
 import polars as pl
 
-from luth_assets.lib.lake import local_path, write_parquet_atomic
+from luth_assets.lib import object_store
+from luth_assets.lib.lake import is_local, local_path, read_table, table_parquet_files, write_parquet_atomic
 from luth_assets.lib.llm import CallSummary
 
 LLM_CALLS_TABLE = "ops/llm_calls"
@@ -50,23 +51,22 @@ def llm_calls_row(summary: CallSummary, *, asset: str, run_id: str,
 
 
 def record_llm_calls(lake_root: str | os.PathLike, summary: CallSummary, *, asset: str,
-                     run_id: str, partition: str | None = None) -> Path:
+                     run_id: str, partition: str | None = None) -> Path | str:
     """Append one row (this run's accounting) to `ops/llm_calls`; returns the file written."""
     row = llm_calls_row(summary, asset=asset, run_id=run_id, partition=partition)
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{summary.stage}-{run_id}")
-    path = llm_calls_dir(lake_root) / f"{safe}-{time.time_ns()}.parquet"
+    name = f"{safe}-{time.time_ns()}.parquet"
+    path = llm_calls_dir(lake_root) / name if is_local(lake_root) \
+        else object_store.join(str(lake_root), LLM_CALLS_TABLE, name)
     write_parquet_atomic(pl.DataFrame([row], schema=LLM_CALLS_SCHEMA), path)
     return path
 
 
 def read_llm_calls(lake_root: str | os.PathLike) -> pl.DataFrame:
     """Every recorded row, oldest first (empty frame with the schema when none)."""
-    folder = llm_calls_dir(lake_root)
-    files = sorted(p for p in folder.glob("*.parquet") if not p.name.startswith(".")) \
-        if folder.is_dir() else []
-    if not files:
+    if not table_parquet_files(lake_root, LLM_CALLS_TABLE.split("/")):
         return pl.DataFrame(schema=LLM_CALLS_SCHEMA)
-    return pl.read_parquet(files).sort("recorded_at")
+    return read_table(lake_root, LLM_CALLS_TABLE.split("/")).collect().sort("recorded_at")
 
 
 def summary_metadata(summary: CallSummary, prefix: str = "llm") -> dict[str, Any]:

@@ -4,9 +4,9 @@ Each shard is a Parquet file written atomically (temporary name beside it, then
 ``os.replace``), one shard per batch of new answers, so a crash loses only the answers not yet
 flushed (the calls in flight plus at most one batch, and the client flushes on cancel/error).
 A lake root with a scheme (``s3://``, ``gs://``, ``memory://`` ...) goes through fsspec
-(`universal_pathlib`): a shard is one object written in one PUT (atomic on object stores: a
-reader sees the whole shard or none of it); the filesystem's own package (s3fs, gcsfs) must
-be installed.
+(`universal_pathlib`): a shard is uploaded to a hidden staging key, then copied onto its final
+key (`luth_assets.lib.object_store`), so a reader sees the whole shard or none of it; the
+filesystem's own package (s3fs, gcsfs) must be installed.
 Reading a cache loads every shard's keys and answers; when a key appears twice the newest
 shard wins. Only completed provider answers are stored (text, finish reason, tokens), never a
 transient failure, never a key or header.
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
+from luth_assets.lib.lake import write_parquet_atomic
 from luth_assets.lib.llm.types import ProviderResponse
 
 CACHE_TABLE = "ops/llm_cache"
@@ -92,9 +93,8 @@ def _write_shard(folder, frame: pl.DataFrame) -> None:
     """A new shard, atomically: local -> temporary file + os.replace; object store -> one PUT."""
     name = f"part-{time.time_ns()}-{uuid.uuid4().hex[:8]}.parquet"
     folder.mkdir(parents=True, exist_ok=True)
-    if not _is_local(folder):
-        with (folder / name).open("wb") as handle:
-            frame.write_parquet(handle)
+    if not _is_local(folder):  # staging key, then server-side copy (object_store)
+        write_parquet_atomic(frame, str(folder / name))
         return
     final, tmp = folder / name, folder / f".{name}.tmp"
     try:

@@ -14,7 +14,7 @@ import dagster as dg
 import polars as pl
 
 from luth_assets.lib.filter_node import Filtered, filter_node
-from luth_assets.lib.lake import TableMissing, relative_to_lake
+from luth_assets.lib.lake import TableMissing
 from luth_assets.lib.metadata import embed_images, png_markdown
 from luth_assets.lib.models import BASE, resolve_model
 from luth_assets.lib.reconcile import ids
@@ -108,21 +108,19 @@ def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
     index = benchmark_index(lake, run_config)
     context.log.info(f"benchmark index: {index.grams.height} n-grams from "
                      f"{index.items_by_benchmark}")
-    base = resolve_model(run_config, lake.path, BASE)
+    base = resolve_model(run_config, lake.uri(), BASE)
     result = build_sft_mix(candidates, index, cfg, load_tokenizer(base), log=context.log.info,
                            staging=lake.staging_file)
     staged.unlink(missing_ok=True)
 
-    gold = lake.folder("gold")
-    dataset = write_dataset_folder(result.mix, lake.folder(*DATASET_FOLDER))
-    licenses = {name: src.license for name, src in
-                {**run_config.translation.sources, **run_config.sources}.items()}
-    licenses["scholar"] = run_config.scholar.license
-    write_card(lake.folder(*DATASET_FOLDER), dataset_card(result.mix, result.steps, licenses))
-    if cfg.push_to_hub:
-        context.log.info("pushed to " + push_folder(lake.folder(*DATASET_FOLDER), cfg.push_to_hub,
-                                                     "dataset"))
-    plot_token_lengths(result.mix, gold / PLOT_NAME)
+    with lake.output_folder(*DATASET_FOLDER) as folder:  # published to an object store after
+        dataset = write_dataset_folder(result.mix, folder)
+        licenses = {name: src.license for name, src in
+                    {**run_config.translation.sources, **run_config.sources}.items()}
+        licenses["scholar"] = run_config.scholar.license
+        write_card(folder, dataset_card(result.mix, result.steps, licenses))
+        if cfg.push_to_hub:
+            context.log.info("pushed to " + push_folder(folder, cfg.push_to_hub, "dataset"))
     params = {"benchmarks checked (items)": index.items_by_benchmark,
               "decontamination": f"{cfg.decontamination.ngram}-grams of normalised words "
               f"(whole text for benchmark texts of {cfg.decontamination.min_words}+ words)",
@@ -130,7 +128,11 @@ def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
               "tokenizer": base, "max_tokens": cfg.max_tokens,
               "mixing": cfg.mixing.model_dump()}
     card = render_data_card(result, params, PLOT_NAME, run_config.language_id.backend)
-    (gold / CARD_NAME).write_text(card, encoding="utf-8")
+    with lake.output_folder("gold") as gold:  # a local folder, published to an object store
+        plot_token_lengths(result.mix, gold / PLOT_NAME)
+        (gold / CARD_NAME).write_text(card, encoding="utf-8")
+        card_shown = embed_images(card, gold)
+        plot_shown = png_markdown((gold / PLOT_NAME).read_bytes(), "token lengths")
     reasons = reject_reasons(result.rejects)
     return Filtered(
         kept=result.mix, rejected=result.rejects,
@@ -140,13 +142,12 @@ def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
             "rows_with_copies": result.mix.height,
             "tokens": int(result.mix["n_tokens"].sum() or 0),
             "composition": dg.MetadataValue.md(markdown_or_none(composition(result.mix))),
-            "data_card": dg.MetadataValue.md(embed_images(card, gold)),
-            "data_card_path": dg.MetadataValue.path(str(gold / CARD_NAME)),
-            "token_length_plot": dg.MetadataValue.md(
-                png_markdown((gold / PLOT_NAME).read_bytes(), "token lengths")),
-            "token_length_plot_path": dg.MetadataValue.path(str(gold / PLOT_NAME)),
+            "data_card": dg.MetadataValue.md(card_shown),
+            "data_card_path": dg.MetadataValue.path(lake.uri("gold", CARD_NAME)),
+            "token_length_plot": dg.MetadataValue.md(plot_shown),
+            "token_length_plot_path": dg.MetadataValue.path(lake.uri("gold", PLOT_NAME)),
             "dataset_folder": dg.MetadataValue.json(
-                {split: relative_to_lake(path, lake.path) for split, path in dataset.items()}),
+                {split: "/".join([*DATASET_FOLDER, f"{split}.parquet"]) for split in dataset}),
             "near_dedup_threshold": result.dedup.threshold,
             "funnel": dg.MetadataValue.json(result.steps),
         },

@@ -108,11 +108,12 @@ def build_sft_mix(candidates: pl.LazyFrame, index: BenchmarkIndex, cfg: Curation
                           dedup=dedup_report, steps=steps)
 
 
-def write_dataset_folder(mix: pl.DataFrame, folder: Path) -> dict[str, str]:
-    """`train.parquet` and `validation.parquet`, readable by `datasets.load_dataset("parquet")`."""
+def write_dataset_folder(mix: pl.DataFrame, folder: Path | str) -> dict[str, str]:
+    """`train.parquet` and `validation.parquet`, readable by `datasets.load_dataset("parquet")`;
+    `folder` is a local folder or an object-store URI."""
     paths = {}
     for split in ("train", "validation"):
-        path = folder / f"{split}.parquet"
+        path = f"{str(folder).rstrip('/')}/{split}.parquet"
         write_parquet_atomic(mix.filter(pl.col("split") == split), path)
-        paths[split] = str(path)
+        paths[split] = path
     return paths

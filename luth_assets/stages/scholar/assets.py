@@ -14,6 +14,7 @@ Every asset is module-level: the partitions (`exam_pairs`, registered by the lan
 import dagster as dg
 import polars as pl
 
+from luth_assets.executors import LLM_POOL
 from luth_assets.lib.expected_rows import compare_expected
 from luth_assets.lib.filter_node import Filtered, filter_node
 from luth_assets.lib.metadata import markdown_counts
@@ -114,7 +115,7 @@ def exam_texts(context: dg.AssetExecutionContext, run_config: dg.ResourceParam[R
 
 
 @dg.multi_asset(
-    group_name=GROUP, partitions_def=PARTITIONS, name="scholar_items",
+    group_name=GROUP, partitions_def=PARTITIONS, name="scholar_items", pool=LLM_POOL,
     ins={"exam": dg.AssetIn(key=EXAM_PDFS), "texts": dg.AssetIn(key=EXAM_TEXTS)},
     outs={
         "items": dg.AssetOut(key=ITEMS, code_version="1",
@@ -150,7 +151,7 @@ def scholar_items(context: dg.AssetExecutionContext, lake: LakeResource, llm: LL
 
 @filter_node(
     name="scholar_items_clean", group=GROUP, kept=CLEAN, rejected=CLEAN_REJECTS,
-    check="scholar_clean_reconcile",
+    check="scholar_clean_reconcile", pool=LLM_POOL,
     check_description="input items = kept + rejected, and every sample_id lands exactly once",
     kept_description="Cleaned, enriched items of all exams that pass the sanity checks; "
     "`messages` = user (context + question), assistant (answer).",

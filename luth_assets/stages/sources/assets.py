@@ -12,7 +12,7 @@ from luth_assets.lib.filter_node import Filtered, filter_node
 from luth_assets.lib.lake import StagedTable, input_file_hashes
 from luth_assets.lib.metadata import markdown_counts
 from luth_assets.lib.reconcile import ids
-from luth_assets.lib.source_reading import resolve_files
+from luth_assets.lib.shards import parse_shard_key, plan_shard, shard_keys
 from luth_assets.resources import LakeResource
 from luth_assets.run_config import RunConfig
 from luth_assets.stages import keys
@@ -23,11 +23,13 @@ from luth_assets.stages.sources.slicing import classify, kept_rows, rejected_row
 GROUP = "sources"
 
 
-def raw_multilingual_asset(source_names: list[str]) -> dg.AssetsDefinition:
+def raw_multilingual_asset(partition_keys: list[str]) -> dg.AssetsDefinition:
+    """One partition per source, or per shard of a source with `shards: N` (lib/shards.py)."""
+
     @dg.asset(
         key=keys.RAW_MULTILINGUAL,
         group_name=GROUP,
-        partitions_def=dg.StaticPartitionsDefinition(sorted(source_names)),
+        partitions_def=dg.StaticPartitionsDefinition(partition_keys),
         code_version="2",
         description="Rows of one multilingual chat source, normalised to `messages`, with the "
         "language each turn is given and its probability: fastText lid.176 first, langdetect "
@@ -37,18 +39,23 @@ def raw_multilingual_asset(source_names: list[str]) -> dg.AssetsDefinition:
     def raw_multilingual(context: dg.AssetExecutionContext, lake: LakeResource,
                          run_config: dg.ResourceParam[RunConfig]) -> StagedTable:
         name = context.partition_key
-        source = run_config.sources[name]
-        files = resolve_files(source.uri)
-        context.log.info(f"reading source {name}: {len(files)} file(s), format {source.format}")
+        shard = parse_shard_key(name, run_config.sources)
+        source = run_config.sources[shard.source]
+        plan = plan_shard(source, shard)
+        files = plan.files
+        context.log.info(f"reading source {name}: {len(files)} file(s), format {source.format}, "
+                         f"split {plan.split}")
 
         def progress(stats: RawTableStats) -> None:
             context.log.info(f"{name}: {stats.rows} rows, {stats.rows_per_second:.0f} rows/s")
 
         staged = lake.staging_file(f"raw_multilingual-{name}")
-        stats = write_raw_table(name, source, run_config.language_id, staged, progress=progress,
-                                target_language=run_config.target_language)
+        stats = write_raw_table(shard, source, run_config.language_id, staged, progress=progress,
+                                target_language=run_config.target_language, plan=plan)
         context.add_output_metadata({
             "source_uri": source.uri,
+            "shard": dg.MetadataValue.json({"source": shard.source, "index": shard.index + 1,
+                                            "count": shard.count, "split": plan.split}),
             "input_files_sha256": dg.MetadataValue.json(input_file_hashes(files)),
             "turns": stats.turns,
             "seconds": round(stats.seconds, 2),
@@ -82,9 +89,9 @@ def target_slices_asset(target: str, min_probability: float) -> dg.AssetsDefinit
                       run_config: dg.ResourceParam[RunConfig],
                       raw: dict[str, pl.LazyFrame]) -> Filtered:
         lid = run_config.language_id
-        missing = sorted(set(run_config.sources) - set(raw))
+        missing = sorted(set(shard_keys(run_config.sources)) - set(raw))
         if missing:
-            context.log.warning(f"sources not materialised, left out: {', '.join(missing)}")
+            context.log.warning(f"sources (shards) not materialised, left out: {', '.join(missing)}")
         staged = lake.staging_file(f"{slice_name}-classified")
         inputs = pl.concat(list(raw.values()), how="diagonal_relaxed")
         classify(inputs, target, lid.min_probability, lid.min_chars,

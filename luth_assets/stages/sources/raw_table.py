@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from luth_assets.lib.lid_cascade import LidOptions, map_batches
+from luth_assets.lib.shards import Shard, ShardPlan, plan_shard, shard_chunks
 from luth_assets.lib.source_config import SourceConfig
-from luth_assets.lib.source_reading import source_chunks
 from luth_assets.stages.sources.raw_rows import detect_chunk
 from luth_assets.stages.sources.settings import LanguageIdConfig
 
@@ -56,15 +56,17 @@ class RawTableStats:
 
 
 def write_raw_table(
-    name: str,
+    name: str | Shard,
     source: SourceConfig,
     lid: LanguageIdConfig,
     out_path: str | Path,
     progress: Callable[[RawTableStats], None] | None = None,
     progress_every: int = 50_000,
     target_language: str = "fr",
+    plan: ShardPlan | None = None,
 ) -> RawTableStats:
-    """Read `source`, detect each turn's language and write the rows to `out_path` as they come.
+    """Read `source` (or one shard of it: `name` a `Shard` and its `plan`), detect each turn's
+    language and write the rows to `out_path` as they come.
 
     The workers do each batch's per-row work (`raw_rows.detect_chunk`: normalising the records,
     detection); this process reads the records, builds the Arrow tables and hands the row groups
@@ -75,8 +77,9 @@ def write_raw_table(
     stats = RawTableStats()
     started = time.perf_counter()
     next_report = progress_every
-    chunks = source_chunks(source, lid.batch_size)
-    task = partial(detect_chunk, name, source, RAW_SCHEMA.names)
+    shard = name if isinstance(name, Shard) else Shard(name)
+    chunks = shard_chunks(source, plan or plan_shard(source, shard), lid.batch_size)
+    task = partial(detect_chunk, shard.source, source, RAW_SCHEMA.names)
     pending: list[pa.Table] = []
     pending_bytes = 0
     with (pq.ParquetWriter(str(out_path), RAW_SCHEMA, compression="zstd") as writer,

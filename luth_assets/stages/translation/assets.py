@@ -11,6 +11,7 @@ from collections import Counter
 import dagster as dg
 import polars as pl
 
+from luth_assets.executors import LLM_POOL
 from luth_assets.lib.expected_rows import compare_expected
 from luth_assets.lib.filter_node import Filtered, filter_node
 from luth_assets.lib.lake import StagedTable, input_file_hashes
@@ -73,7 +74,7 @@ def english_seed_prompts_asset(seed_sources: list[str]) -> dg.AssetsDefinition:
 
 @filter_node(
     name="translated_prompts", group=GROUP, kept=TRANSLATED_KEY, rejected=TRANSLATED_REJECTS_KEY,
-    check="translated_reconcile", id_column="seed_sample_id",
+    check="translated_reconcile", id_column="seed_sample_id", pool=LLM_POOL,
     check_description="seed rows = translated + rejected; every seed row exactly once",
     kept_description="Seed prompts translated into the target language; `sample_id` derives from "
     "the seed's, kept as `seed_sample_id`; provider, model and tokens per row.",
@@ -101,7 +102,7 @@ def translated_prompts(context: dg.AssetExecutionContext, lake: LakeResource, ll
 
 @filter_node(
     name="regenerated_responses", group=GROUP, kept=REGENERATED_KEY,
-    rejected=REGENERATED_REJECTS_KEY, check="regenerated_reconcile",
+    rejected=REGENERATED_REJECTS_KEY, check="regenerated_reconcile", pool=LLM_POOL,
     check_description="translated prompts = answered + rejected; every prompt exactly once",
     kept_description="A fresh answer in the target language to each translated prompt (the "
     "answers are regenerated, not translated): `messages` = user + assistant.",
@@ -123,7 +124,7 @@ def judged_samples_asset(subsets: dict[str, dg.AssetKey]) -> dg.AssetsDefinition
 
     @filter_node(
         name="judged_samples", group=GROUP, kept=JUDGED_KEY, rejected=JUDGED_REJECTS_KEY,
-        check="judged_reconcile", deps=list(subsets.values()),
+        check="judged_reconcile", deps=list(subsets.values()), pool=LLM_POOL,
         check_description="candidates (gathered + translated) = kept + rejected; each exactly once",
         kept_description=f"Candidate rows ({', '.join(subsets)}) kept by both judges: quality (no "
         "code, tool calling, logical or grammar error) and cleaning (all in the target language, "

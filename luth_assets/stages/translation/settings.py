@@ -70,7 +70,12 @@ class TranslationConfig(StrictModel):
     @field_validator("sources", mode="before")
     @classmethod
     def _validate_sources(cls, value: Any) -> dict[str, SourceConfig]:
-        return validate_sources(value)
+        sources = validate_sources(value)
+        sharded = [f"{name}.shards: the seed sources are read whole (shards apply to the "
+                   "top-level sources)" for name, s in sources.items() if s.shards > 1]
+        if sharded:
+            raise ValueError("; ".join(sharded))
+        return sources
 
     def with_base(self, base: Path) -> TranslationConfig:
         """Resolve relative source paths against the run configuration's folder."""

@@ -1,0 +1,143 @@
+"""Shards as partitions: the sources stage on one generated source as 1 shard vs N shards, under
+Dagster's multiprocess executor (profiles/machine), on this machine's cores.
+
+Each shard is one run of `bronze/raw_multilingual` for its partition (launched together, one
+process per run as Dagster's run launcher starts the runs of a backfill, each run's step in a
+process of its own), then one
+run of the target-language slice over every shard. Language ID runs with `language_id.workers: 1`
+in both cases, so the parallelism measured is the shards'. Prints the wall time of both, the
+speedup (target >= 1.6x with 4 shards on 2 cores) and whether the kept and rejected rows are
+identical as sets (they must be). Ends with one JSON line; exits 1 when a target is missed.
+
+    .venv/bin/python benchmarks/shards.py [--rows 200000] [--shards 4]
+
+The full size takes tens of minutes on 2 cores (langdetect is ~5 ms a text, two texts a row).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import dagster as dg  # noqa: E402
+import yaml  # noqa: E402
+from lid_throughput import make_source  # noqa: E402
+
+from luth_assets.lib.lake import read_table  # noqa: E402
+from luth_assets.stages import keys  # noqa: E402
+
+PROFILE = REPO / "profiles" / "machine"
+
+
+def _job(name: str, selection: list[dg.AssetKey]) -> dg.JobDefinition:
+    """A job over `selection` in the definitions of LUTH_CONFIG (rebuilt in every step process);
+    its executor is LUTH_EXECUTOR's."""
+    from luth_assets.build import build_definitions
+    from luth_assets.run_config import Settings
+
+    defs = dg.Definitions.merge(build_definitions(Settings.from_env()),
+                                dg.Definitions(jobs=[dg.define_asset_job(name, selection)]))
+    return defs.resolve_job_def(name)
+
+
+def raw_job() -> dg.JobDefinition:
+    return _job("bench_raw_multilingual", [keys.RAW_MULTILINGUAL])
+
+
+def slice_job() -> dg.JobDefinition:
+    return _job("bench_slice", [keys.slices_key("fr"), keys.slice_rejects_key("fr")])
+
+
+def run_stage(work: Path, source: Path, shards: int) -> tuple[float, float, set, set]:
+    """(seconds for every shard, seconds in total, kept ids, rejected ids) of one layout."""
+    lake, home = work / f"lake-{shards}", work / f"home-{shards}"
+    home.mkdir(parents=True)
+    shutil.copy(PROFILE / "dagster.yaml", home / "dagster.yaml")
+    config = work / f"luth-{shards}.yaml"
+    config.write_text(yaml.safe_dump({
+        "target_language": "fr",
+        "sources": {"bench": {"uri": str(source), "format": "jsonl", "shards": shards,
+                              "mapping": {"id": "id", "messages": "messages"}}},
+        "language_id": {"workers": 1, "seed": 0, "min_chars": 20}}))
+    os.environ.update(LUTH_CONFIG=str(config), LUTH_LAKE_ROOT=str(lake),
+                      LUTH_EXECUTOR="multiprocess", DAGSTER_HOME=str(home))
+    partitions = ["bench"] if shards == 1 else [f"bench.{i + 1}of{shards}" for i in range(shards)]
+    with dg.DagsterInstance.from_config(str(home)):  # create its storage once, not in N racing runs
+        pass
+    started = time.perf_counter()
+    # one process per run, as Dagster's run launcher starts the queued runs of a backfill
+    children = [subprocess.Popen([sys.executable, __file__, "--run", "raw", "--partition", p])
+                for p in partitions]
+    ok = [child.wait() == 0 for child in children]
+    shard_seconds = time.perf_counter() - started
+    ok.append(subprocess.run([sys.executable, __file__, "--run", "slice"]).returncode == 0)
+    total = time.perf_counter() - started
+    if not all(ok):
+        raise SystemExit(f"a run failed with {shards} shard(s) (DAGSTER_HOME {home})")
+
+    def ids(key: dg.AssetKey) -> set:
+        return set(read_table(lake, key.path).select("sample_id").collect()["sample_id"])
+
+    return shard_seconds, total, ids(keys.slices_key("fr")), ids(keys.slice_rejects_key("fr"))
+
+
+def run_one(which: str, partition: str | None) -> int:
+    """One Dagster run (in this process; its step in a child process: multiprocess executor)."""
+    run_config = {**yaml.safe_load((PROFILE / "run_config.yaml").read_text()),
+                  "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    job = dg.reconstructable(raw_job if which == "raw" else slice_job)
+    tags = {"dagster/partition": partition} if partition else None
+    with dg.DagsterInstance.get() as instance:
+        with dg.execute_job(job, instance, run_config=run_config, tags=tags) as result:
+            return 0 if result.success else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--shards", type=int, default=4)
+    parser.add_argument("--target", type=float, default=1.6)
+    parser.add_argument("--run", choices=["raw", "slice"], help=argparse.SUPPRESS)
+    parser.add_argument("--partition", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        return run_one(args.run, args.partition)
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="luth-shards-") as tmp:
+        work = Path(tmp)
+        source = work / "source.jsonl"
+        make_source(source, args.rows)
+        one_raw, one_total, kept_1, rejected_1 = run_stage(work, source, 1)
+        print(f"1 shard: {one_total:.1f}s ({one_raw:.1f}s language ID), "
+              f"{len(kept_1)} kept, {len(rejected_1)} rejected", flush=True)
+        n_raw, n_total, kept_n, rejected_n = run_stage(work, source, args.shards)
+        print(f"{args.shards} shards: {n_total:.1f}s ({n_raw:.1f}s language ID), "
+              f"{len(kept_n)} kept, {len(rejected_n)} rejected", flush=True)
+    speedup = one_total / n_total
+    same = kept_1 == kept_n and rejected_1 == rejected_n
+    assert len(kept_1) + len(rejected_1) == args.rows
+    figures = {
+        "benchmark": "shards", "rows": args.rows, "shards": args.shards, "cores": os.cpu_count(),
+        "seconds_1_shard": round(one_total, 1), f"seconds_{args.shards}_shards": round(n_total, 1),
+        "speedup": round(speedup, 2), "target_speedup": args.target,
+        "identical_kept_and_rejected": same, "kept": len(kept_1), "rejected": len(rejected_1),
+        "load_average_before": round(load_before, 2), "load_average_after": round(os.getloadavg()[0], 2),
+        "passed": speedup >= args.target and same,
+    }
+    print(json.dumps(figures))
+    return 0 if figures["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Shards as partitions: a source with `shards: N` becomes N partitions of its bronze table.
+
+Partition keys: the source name when it has one shard (the default, so a configuration without
+`shards:` keeps its partitions), else ``<name>.<i>of<N>`` (``aya.1of4`` ... ``aya.4of4``; source
+names cannot hold a dot, so the key is unambiguous).
+
+How a source is split:
+- several files (a glob) and at least as many files as shards: by file, file k goes to shard
+  k mod N (sorted file order);
+- otherwise (one large file): by row ranges, shard i reading rows [i*R/N, (i+1)*R/N) of each file,
+  where R is the file's row count (Parquet: its metadata; jsonl: lines; csv/json: one counting pass).
+
+Row ids, sample ids and row numbers are those of the unsharded read, so 1 shard and N shards give
+the same rows, and re-running one shard rewrites only that shard's partition file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from luth_assets.lib.source_config import SourceConfig
+from luth_assets.lib.source_reading import SourceChunk, iter_records, resolve_files, source_chunks
+
+
+@dataclass(frozen=True)
+class Shard:
+    source: str
+    index: int = 0      # 0-based
+    count: int = 1
+
+    @property
+    def key(self) -> str:
+        return self.source if self.count == 1 else f"{self.source}.{self.index + 1}of{self.count}"
+
+
+def source_shards(name: str, source: SourceConfig) -> list[Shard]:
+    return [Shard(name, i, source.shards) for i in range(source.shards)]
+
+
+def shard_keys(sources: dict[str, SourceConfig]) -> list[str]:
+    """Every partition key of a set of sources (sorted by source, then shard order)."""
+    return [s.key for name in sorted(sources) for s in source_shards(name, sources[name])]
+
+
+def parse_shard_key(key: str, sources: dict[str, SourceConfig]) -> Shard:
+    """The shard a partition key names; a key that names no configured shard is an error."""
+    name, _, part = key.partition(".")
+    source = sources.get(name)
+    shards = source_shards(name, source) if source is not None else []
+    for shard in shards:
+        if shard.key == key:
+            return shard
+    raise KeyError(f"partition {key!r} names no shard of the configured sources "
+                   f"({', '.join(shard_keys(sources))})")
+
+
+def count_rows(path: str, fmt: str) -> int:
+    """Rows (for jsonl: lines, the row numbering the reader uses) of one source file."""
+    if fmt == "parquet" and not path.startswith("hf://"):
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    if fmt == "jsonl" and not path.startswith("hf://"):
+        with open(path, "rb") as handle:
+            return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) + 1
+    last = -1
+    for batch in iter_records(path, fmt, 4096):
+        last = batch[-1][0]
+    return last + 1
+
+
+@dataclass(frozen=True)
+class ShardPlan:
+    files: list[str]                       # the files this shard reads
+    rows: dict[str, range] | None = None   # per file, the row numbers it keeps (None: all)
+    split: str = "none"                    # none | file | rows
+
+
+def plan_shard(source: SourceConfig, shard: Shard) -> ShardPlan:
+    files = resolve_files(source.uri)
+    if shard.count == 1:
+        return ShardPlan(files)
+    if len(files) >= shard.count:
+        return ShardPlan(files[shard.index::shard.count], split="file")
+    rows = {}
+    for path in files:
+        total = count_rows(path, source.format)
+        rows[path] = range(shard.index * total // shard.count,
+                           (shard.index + 1) * total // shard.count)
+    return ShardPlan(files, rows, split="rows")
+
+
+def shard_chunks(source: SourceConfig, plan: ShardPlan, batch_size: int) -> Iterator[SourceChunk]:
+    """`source_chunks` restricted to one shard (same ids as the unsharded read)."""
+    keep = plan.rows
+    return source_chunks(source, batch_size, files=plan.files,
+                         keep=(lambda path, n: n in keep[path]) if keep else None)
