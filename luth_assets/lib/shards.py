@@ -10,6 +10,11 @@ How a source is split:
 - otherwise (one large file): by row ranges, shard i reading rows [i*R/N, (i+1)*R/N) of each file,
   where R is the file's row count (Parquet: its metadata; jsonl: lines; csv/json: one counting pass).
 
+The LLM stages (`translation.shards: N`) are split by row instead: a row belongs to shard
+``row_shard(sample_id, N)`` of its input (the first 8 hex digits of the id modulo N), and each shard
+is a partition ``<i>of<N>`` of translated_prompts, regenerated_responses and judged_samples; the
+shard of a translated row follows it (regenerated shard i reads translated shard i).
+
 Row ids, sample ids and row numbers are those of the unsharded read, so 1 shard and N shards give
 the same rows, and re-running one shard rewrites only that shard's partition file.
 """
@@ -18,6 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+import polars as pl
 
 from luth_assets.lib.source_config import SourceConfig
 from luth_assets.lib.source_reading import SourceChunk, iter_records, resolve_files, source_chunks
@@ -96,3 +103,30 @@ def shard_chunks(source: SourceConfig, plan: ShardPlan, batch_size: int) -> Iter
     keep = plan.rows
     return source_chunks(source, batch_size, files=plan.files,
                          keep=(lambda path, n: n in keep[path]) if keep else None)
+
+
+def row_shard_keys(count: int) -> list[str]:
+    """Partition keys of an LLM stage split in `count` shards (``1of4`` ... ``4of4``)."""
+    return [f"{i}of{count}" for i in range(1, count + 1)]
+
+
+def row_shard_index(key: str, count: int) -> int:
+    """The 0-based shard a ``<i>of<N>`` partition key names; an unknown key is an error."""
+    keys = row_shard_keys(count)
+    if key not in keys:
+        raise KeyError(f"partition {key!r} is not a shard of {count} ({', '.join(keys)})")
+    return keys.index(key)
+
+
+def row_shard(column: str, count: int) -> pl.Expr:
+    """The 0-based shard of each row, from its 16-hex-digit id in `column` (stable: it depends on
+    the id only, so a row keeps its shard across runs and machines)."""
+    return pl.col(column).str.slice(0, 8).str.to_integer(base=16) % count
+
+
+def rows_of_shard(frame: pl.DataFrame | pl.LazyFrame, column: str, key: str | None,
+                  count: int) -> pl.DataFrame | pl.LazyFrame:
+    """The rows of `frame` in the shard `key` names (all rows when the stage is not sharded)."""
+    if key is None or count == 1:
+        return frame
+    return frame.filter(row_shard(column, count) == row_shard_index(key, count))

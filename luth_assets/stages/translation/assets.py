@@ -1,9 +1,11 @@
 """Translation stage assets: English seed prompts (partition per seed source), their translation,
 regenerated answers, and the two judges over gathered and translated rows.
 
-`english_seed_prompts` is a factory (its partitions are the configured seed sources), and so is
-`judged_samples` (its inputs are the subsets the configuration has: the sources stage's
-target-language slice and/or the regenerated answers). The other two are module-level.
+Every asset is a factory: `english_seed_prompts`' partitions are the configured seed sources;
+`translation.shards: N` splits translated_prompts, regenerated_responses and judged_samples into N
+partitions (`<i>of<N>`, rows by the shard of their input's id: `luth_assets/lib/shards.py`), and
+`judged_samples` reads the subsets the configuration has (the sources stage's target-language
+slice and/or the regenerated answers).
 """
 
 from collections import Counter
@@ -17,6 +19,7 @@ from luth_assets.lib.filter_node import Filtered, filter_node
 from luth_assets.lib.lake import StagedTable, input_file_hashes
 from luth_assets.lib.llm.runtime import AssetLLMRunner
 from luth_assets.lib.reconcile import ids
+from luth_assets.lib.shards import row_shard_keys, rows_of_shard
 from luth_assets.lib.source_reading import resolve_files
 from luth_assets.resources import LakeResource, LLMResource
 from luth_assets.run_config import RunConfig
@@ -40,6 +43,15 @@ def _filtered(result: StageOutput, input_ids: pl.LazyFrame, run: AssetLLMRunner,
     # over llm.max_error_rate the tables are written, then the asset fails (run.failure)
     return Filtered(kept=result.kept, rejected=result.rejected, input_ids=input_ids,
                     kept_metadata={**run.metadata, **(extra or {})}, failure=run.failure)
+
+
+def shard_partitions(shards: int) -> dg.StaticPartitionsDefinition | None:
+    """The LLM stages' partitions: one per shard, none when the stage is not sharded."""
+    return dg.StaticPartitionsDefinition(row_shard_keys(shards)) if shards > 1 else None
+
+
+def shard_key(context: dg.AssetExecutionContext) -> str | None:
+    return context.partition_key if context.has_partition_key else None
 
 
 def english_seed_prompts_asset(seed_sources: list[str]) -> dg.AssetsDefinition:
@@ -72,59 +84,76 @@ def english_seed_prompts_asset(seed_sources: list[str]) -> dg.AssetsDefinition:
     return english_seed_prompts
 
 
-@filter_node(
-    name="translated_prompts", group=GROUP, kept=TRANSLATED_KEY, rejected=TRANSLATED_REJECTS_KEY,
-    check="translated_reconcile", id_column="seed_sample_id", pool=LLM_POOL,
-    check_description="seed rows = translated + rejected; every seed row exactly once",
-    kept_description="Seed prompts translated into the target language; `sample_id` derives from "
-    "the seed's, kept as `seed_sample_id`; provider, model and tokens per row.",
-    rejected_description="Seed rows not translated, with the reason.",
-    ins={"seeds": dg.AssetIn(key=SEEDS_KEY, metadata={"allow_missing_partitions": True})},
-)
-def translated_prompts(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResource,
-                       run_config: dg.ResourceParam[RunConfig],
-                       seeds: dict[str, pl.LazyFrame]) -> Filtered:
-    tcfg = run_config.translation
-    missing = sorted(set(tcfg.sources) - set(seeds))
-    if missing:
-        context.log.warning(f"seed sources not materialised, left out: {missing}")
-    if not seeds:
-        raise RuntimeError("no partition of bronze/english_seed_prompts is materialised "
-                           f"(sources: {sorted(tcfg.sources)}); materialise it first")
-    frame = pl.concat([f.collect() for f in seeds.values()], how="diagonal_relaxed")
-    run = llm.runner(context, run_config.llm, lake.root, TRANSLATED_KEY, defer_failure=True)
-    result = translate_seeds(frame, run, target=run_config.target_language,
-                             source_language=tcfg.source_language, params=tcfg.translate,
-                             max_prompt_chars=tcfg.max_prompt_chars)
-    return _filtered(result, ids(frame), run,
-                     {"seed_sources_missing": dg.MetadataValue.json(missing)})
+def translated_prompts_asset(shards: int) -> dg.AssetsDefinition:
+    """Every seed row once: each shard translates the seeds of its shard (by seed sample_id)."""
+
+    @filter_node(
+        name="translated_prompts", group=GROUP, kept=TRANSLATED_KEY, rejected=TRANSLATED_REJECTS_KEY,
+        check="translated_reconcile", id_column="seed_sample_id", pool=LLM_POOL,
+        partitions_def=shard_partitions(shards),
+        check_description="seed rows = translated + rejected; every seed row exactly once",
+        kept_description="Seed prompts translated into the target language; `sample_id` derives "
+        "from the seed's, kept as `seed_sample_id`; provider, model and tokens per row.",
+        rejected_description="Seed rows not translated, with the reason.",
+        ins={"seeds": dg.AssetIn(key=SEEDS_KEY, metadata={"allow_missing_partitions": True},
+                                 partition_mapping=dg.AllPartitionMapping() if shards > 1 else None)},
+    )
+    def translated_prompts(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResource,
+                           run_config: dg.ResourceParam[RunConfig],
+                           seeds: dict[str, pl.LazyFrame]) -> Filtered:
+        tcfg = run_config.translation
+        missing = sorted(set(tcfg.sources) - set(seeds))
+        if missing:
+            context.log.warning(f"seed sources not materialised, left out: {missing}")
+        if not seeds:
+            raise RuntimeError("no partition of bronze/english_seed_prompts is materialised "
+                               f"(sources: {sorted(tcfg.sources)}); materialise it first")
+        frame = pl.concat([f.collect() for f in seeds.values()], how="diagonal_relaxed")
+        frame = rows_of_shard(frame, "sample_id", shard_key(context), tcfg.shards)
+        run = llm.runner(context, run_config.llm, lake.root, TRANSLATED_KEY, defer_failure=True)
+        result = translate_seeds(frame, run, target=run_config.target_language,
+                                 source_language=tcfg.source_language, params=tcfg.translate,
+                                 max_prompt_chars=tcfg.max_prompt_chars)
+        return _filtered(result, ids(frame), run,
+                         {"seed_sources_missing": dg.MetadataValue.json(missing)})
+
+    return translated_prompts
 
 
-@filter_node(
-    name="regenerated_responses", group=GROUP, kept=REGENERATED_KEY,
-    rejected=REGENERATED_REJECTS_KEY, check="regenerated_reconcile", pool=LLM_POOL,
-    check_description="translated prompts = answered + rejected; every prompt exactly once",
-    kept_description="A fresh answer in the target language to each translated prompt (the "
-    "answers are regenerated, not translated): `messages` = user + assistant.",
-    rejected_description="Prompts left unanswered, with the reason.",
-    ins={"translated": dg.AssetIn(key=TRANSLATED_KEY)},
-)
-def regenerated_responses(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResource,
-                          run_config: dg.ResourceParam[RunConfig],
-                          translated: pl.DataFrame) -> Filtered:
-    run = llm.runner(context, run_config.llm, lake.root, REGENERATED_KEY, defer_failure=True)
-    result = regenerate_answers(translated, run, target=run_config.target_language,
-                                params=run_config.translation.regenerate)
-    return _filtered(result, ids(translated), run)
+def regenerated_responses_asset(shards: int) -> dg.AssetsDefinition:
+    """A fresh answer to each translated prompt; shard i answers translated shard i."""
+
+    @filter_node(
+        name="regenerated_responses", group=GROUP, kept=REGENERATED_KEY,
+        rejected=REGENERATED_REJECTS_KEY, check="regenerated_reconcile", pool=LLM_POOL,
+        partitions_def=shard_partitions(shards),
+        check_description="translated prompts = answered + rejected; every prompt exactly once",
+        kept_description="A fresh answer in the target language to each translated prompt (the "
+        "answers are regenerated, not translated): `messages` = user + assistant.",
+        rejected_description="Prompts left unanswered, with the reason.",
+        ins={"translated": dg.AssetIn(key=TRANSLATED_KEY)},
+    )
+    def regenerated_responses(context: dg.AssetExecutionContext, lake: LakeResource,
+                              llm: LLMResource, run_config: dg.ResourceParam[RunConfig],
+                              translated: pl.DataFrame) -> Filtered:
+        run = llm.runner(context, run_config.llm, lake.root, REGENERATED_KEY, defer_failure=True)
+        result = regenerate_answers(translated, run, target=run_config.target_language,
+                                    params=run_config.translation.regenerate)
+        return _filtered(result, ids(translated), run)
+
+    return regenerated_responses
 
 
-def judged_samples_asset(subsets: dict[str, dg.AssetKey]) -> dg.AssetsDefinition:
+def judged_samples_asset(subsets: dict[str, dg.AssetKey], shards: int = 1) -> dg.AssetsDefinition:
     """The judges over the configured subsets: `gathered` (the target-language slice) and/or
-    `translated` (regenerated answers); each is a declared dependency read with `lake.read`."""
+    `translated` (regenerated answers); each is a declared dependency read with `lake.read`.
+    Sharded, shard i judges the gathered rows of its shard (by sample_id) and regenerated shard i
+    (by seed_sample_id, the key translated_prompts split on)."""
 
     @filter_node(
         name="judged_samples", group=GROUP, kept=JUDGED_KEY, rejected=JUDGED_REJECTS_KEY,
         check="judged_reconcile", deps=list(subsets.values()), pool=LLM_POOL,
+        partitions_def=shard_partitions(shards),
         check_description="candidates (gathered + translated) = kept + rejected; each exactly once",
         kept_description=f"Candidate rows ({', '.join(subsets)}) kept by both judges: quality (no "
         "code, tool calling, logical or grammar error) and cleaning (all in the target language, "
@@ -134,7 +163,9 @@ def judged_samples_asset(subsets: dict[str, dg.AssetKey]) -> dg.AssetsDefinition
     )
     def judged_samples(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResource,
                        run_config: dg.ResourceParam[RunConfig]) -> Filtered:
-        inputs = {name: lake.read(key) for name, key in subsets.items()}
+        shard_column = {"gathered": "sample_id", "translated": "seed_sample_id"}
+        inputs = {name: rows_of_shard(lake.read(key), shard_column[name], shard_key(context),
+                                      shards) for name, key in subsets.items()}
         cands = candidates(inputs.get("gathered"), inputs.get("translated"))
         by_subset = dict(Counter(cands["subset"].to_list()))
         context.log.info(f"judging {cands.height} candidates: {by_subset}")
@@ -146,6 +177,8 @@ def judged_samples_asset(subsets: dict[str, dg.AssetKey]) -> dg.AssetsDefinition
         by_judge = dict(Counter(result.rejected["judge"].to_list()))
         expected = {name: src.expected_rows for name, src in
                     {**run_config.sources, **run_config.translation.sources}.items()}
+        if shards > 1:  # a shard holds about 1/N of each source: compared on the whole table
+            expected = {}
         report, warnings = compare_expected(dict(Counter(result.kept["source"].to_list())),
                                             expected)
         for line in warnings:

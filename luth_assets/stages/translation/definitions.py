@@ -8,20 +8,21 @@ from luth_assets.stages import keys
 from luth_assets.stages.translation.assets import (
     english_seed_prompts_asset,
     judged_samples_asset,
-    regenerated_responses,
-    translated_prompts,
+    regenerated_responses_asset,
+    translated_prompts_asset,
 )
 
 
 def stage_definitions(config: RunConfig) -> dg.Definitions:
     assets: list = []
+    shards = config.translation.shards
     subsets: dict[str, dg.AssetKey] = {}
     if config.sources:
         subsets["gathered"] = keys.slices_key(config.target_language)
     if config.translation.sources:
         assets += [english_seed_prompts_asset(list(config.translation.sources)),
-                   translated_prompts, regenerated_responses]
+                   translated_prompts_asset(shards), regenerated_responses_asset(shards)]
         subsets["translated"] = keys.REGENERATED_RESPONSES
     if subsets:
-        assets.append(judged_samples_asset(subsets))
+        assets.append(judged_samples_asset(subsets, shards))
     return dg.Definitions(assets=assets)

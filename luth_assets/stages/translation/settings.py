@@ -13,6 +13,7 @@ translation:
   translate: {temperature: 0.2}
   regenerate: {temperature: 0.7}
   judge: {temperature: 0.0}
+  shards: 4                   # optional: translated, regenerated and judged rows in 4 partitions
   judges:                     # which sources each judge reviews (null: every candidate)
     quality: {sources: [openhermes_fr]}
     cleaning: {sources: [tulu3_persona_instruct]}
@@ -62,6 +63,10 @@ class TranslationConfig(StrictModel):
     regenerate: GenerationParams = Field(
         default_factory=lambda: GenerationParams(temperature=0.7))
     judge: GenerationParams = Field(default_factory=lambda: GenerationParams(temperature=0.0))
+    shards: int = Field(
+        1, ge=1, le=1024, description="partitions of the LLM stages (translated_prompts, "
+        "regenerated_responses, judged_samples): each row goes to the shard of its input's "
+        "sample_id (luth_assets/lib/shards.py: row_shard); 1: unpartitioned")
     judges: JudgesConfig = Field(
         default_factory=JudgesConfig,
         description="which sources each judge reviews (the authors: quality on OpenHermes-FR, "
