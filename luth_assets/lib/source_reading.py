@@ -10,6 +10,8 @@ Text that is not UTF-8 is an error naming the file and row; a turn holding contr
 (NUL, BEL, ANSI escapes) is kept with the problem ``control_characters`` (so it is rejected with
 that reason); C1 controls (Windows-1252 read as Latin-1) are mapped to their characters. A glob only hands out
 files whose resolved path lies inside the folder it scans (a symlink leading out is an error).
+A jsonl line is parsed when its batch is normalised (`normalise_chunk`), so the sources stage
+parses in its detection workers; the errors are the same wherever that runs.
 """
 
 from __future__ import annotations

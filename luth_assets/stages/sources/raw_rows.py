@@ -1,5 +1,6 @@
 """The per-batch work of the raw table, done in the detection workers: normalise one chunk of
-source records into rows and detect their languages. It imports neither pyarrow nor pandas (their
+source records into rows (a jsonl file's lines come as bytes and are parsed here, by
+`normalise_chunk`) and detect their languages. It imports neither pyarrow nor pandas (their
 import would double a worker's start, about half a second); `raw_table` builds the Arrow tables
 (about 1 µs a row) and writes them."""
 

@@ -81,9 +81,11 @@ def write_raw_table(
 ) -> RawTableStats:
     """Read `source`, detect each turn's language and write the rows to `out_path` as they come.
 
-    The workers do each batch's per-row work (`raw_rows.detect_chunk`: normalising the records,
-    detection); this process reads the records, builds the Arrow tables and hands the row groups
-    to a writer thread (pyarrow writes without the GIL), so the work spreads over all cores.
+    The workers do each batch's per-row work (`raw_rows.detect_chunk`: parsing the records, for
+    jsonl, normalising them, detection); this process reads the records (a jsonl file's lines as
+    bytes: JSON is parsed in the workers), builds the Arrow tables from the columns the workers
+    send back (`batch_table`) and hands the row groups to a writer thread (pyarrow writes without
+    the GIL), so the work spreads over all cores.
     Memory stays bounded by a few batches and two row groups (`ROW_GROUP_BYTES`) whatever the
     size of the source.
     """
