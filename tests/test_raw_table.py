@@ -75,3 +75,35 @@ def test_bad_record_in_a_worker_names_file_and_row(tmp_path) -> None:
         out.write(json.dumps({"messages": []}) + "\n")  # no id
     with pytest.raises(SourceError, match=r"part0.jsonl row 41: id field 'id' is missing"):
         write_raw_table("src", source, LanguageIdConfig(batch_size=8, workers=2), tmp_path / "o.parquet")
+
+
+NOT_JSON = b'{"id": "r5", "messages": [\n'
+NOT_UTF8 = '{"id": "r9", "messages": [{"role": "user", "content": "Caf\u00e9"}]}\n'.encode("latin-1")
+NO_ID = b'{"messages": []}\n'
+
+
+@pytest.mark.parametrize(("bad_lines", "error"), [
+    ({5: NOT_JSON}, "row 6: invalid JSON (Expecting value)"),
+    ({9: NOT_UTF8}, "row 10: not UTF-8 text"),
+    ({9: NOT_UTF8, 5: NOT_JSON}, "row 6: invalid JSON"),  # the first bad line is the one named
+    ({25: NOT_JSON, 9: NOT_UTF8}, "row 10: not UTF-8 text"),
+    ({33: NOT_JSON}, "row 36: invalid JSON"),  # after the two blank lines
+    ({3: NO_ID, 12: NOT_UTF8, 20: NOT_JSON}, "row 4: id field"),  # an earlier batch comes first
+], ids=["json", "utf8", "json-first", "utf8-first", "after-blanks", "record-first"])
+def test_unparsable_line_in_a_worker_is_the_same_error_as_read_here(tmp_path, bad_lines, error) -> None:
+    """jsonl lines are parsed in the workers: a line that is not JSON, or not UTF-8, still fails
+    with the error `read_source_batches` gives, naming the file and row."""
+    source = write_source(tmp_path / "src", files=1, rows=40)
+    path = tmp_path / "src" / "part0.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    for index, line in bad_lines.items():
+        lines[index] = line
+    path.write_bytes(b"".join(lines[:30] + [b"\n", b"  \n"] + lines[30:]))  # skipped, still counted
+    lid = LanguageIdConfig(batch_size=8, workers=2)
+    with pytest.raises(SourceError) as read_here:
+        for _ in read_source_batches("src", source, lid.batch_size):
+            pass
+    with pytest.raises(SourceError) as in_workers:
+        write_raw_table("src", source, lid, tmp_path / "o.parquet")
+    assert str(in_workers.value) == str(read_here.value)
+    assert str(read_here.value).startswith(f"{path} {error}")

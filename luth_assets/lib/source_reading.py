@@ -10,6 +10,8 @@ Text that is not UTF-8 is an error naming the file and row; a turn holding contr
 (NUL, BEL, ANSI escapes) is kept with the problem ``control_characters`` (so it is rejected with
 that reason); C1 controls (Windows-1252 read as Latin-1) are mapped to their characters. A glob only hands out
 files whose resolved path lies inside the folder it scans (a symlink leading out is an error).
+A jsonl line is parsed when its batch is normalised (`normalise_chunk`), so the sources stage
+parses in its detection workers; the errors are the same wherever that runs.
 """
 
 from __future__ import annotations
@@ -82,9 +84,11 @@ def _open_binary(path: str):
 
 
 def iter_records(path: str, fmt: str, batch_size: int) -> Iterator[list[tuple[int, Any]]]:
-    """Yield batches of (row_number, record) from one file without loading it whole."""
+    """Yield batches of (row_number, record) from one file without loading it whole. A jsonl
+    record is its line's bytes, blank lines left out: `normalise_chunk` parses it
+    (`parse_jsonl_line`), in the detection worker when the raw table is written."""
     if fmt == "jsonl":
-        yield from _batched(_jsonl_records(path), batch_size)
+        yield from _batched(_jsonl_lines(path), batch_size)
     elif fmt == "json":
         yield from _batched(_json_array_records(path), batch_size)
     elif fmt in ("parquet", "csv"):
@@ -124,18 +128,22 @@ def _columnar_records(path: str, fmt: str, batch_size: int) -> Iterator[list[tup
                 start += len(rows)
 
 
-def _jsonl_records(path: str) -> Iterator[tuple[int, Any]]:
+def _jsonl_lines(path: str) -> Iterator[tuple[int, bytes]]:
     with _open_binary(path) as handle:
         for number, line in enumerate(handle):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as err:
-                raise SourceError(f"{path} row {number + 1}: invalid JSON ({err.msg})") from None
-            except UnicodeDecodeError:
-                raise SourceError(f"{path} row {number + 1}: not UTF-8 text (latin-1?): "
-                                  "re-encode the file as UTF-8") from None
+            if line.strip():
+                yield number, line
+
+
+def parse_jsonl_line(path: str, number: int, line: bytes) -> Any:
+    """The record of one jsonl line (`number` counts from 0); the error names file and row."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as err:
+        raise SourceError(f"{path} row {number + 1}: invalid JSON ({err.msg})") from None
+    except UnicodeDecodeError:
+        raise SourceError(f"{path} row {number + 1}: not UTF-8 text (latin-1?): "
+                          "re-encode the file as UTF-8") from None
 
 
 def _json_array_records(path: str) -> Iterator[tuple[int, Any]]:
@@ -241,7 +249,8 @@ def read_source_batches(
 
 
 # (file path, whether the source has several files, batch of (row number, record)): what
-# `normalise_chunk` turns into rows; plain values, so a process pool can do that part
+# `normalise_chunk` turns into rows; plain values, so a process pool can do that part (a jsonl
+# record is still its line's bytes: the worker parses it, not the process that reads)
 SourceChunk = tuple[str, bool, list[tuple[int, Any]]]
 
 
@@ -266,6 +275,9 @@ def normalise_chunk(name: str, source: SourceConfig, chunk: SourceChunk) -> list
     required = mapping.required_fields()
     used = [*required, *(f for f in (mapping.id, mapping.system, mapping.input) if f)]
     label = Path(path).name
+    # a whole batch is parsed before any record is checked, as when the reader parsed it
+    batch = [(number, parse_jsonl_line(path, number, record) if isinstance(record, bytes) else record)
+             for number, record in batch]
     rows = []
     for number, record in batch:
         if not isinstance(record, dict):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import accumulate
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,7 +17,7 @@ import pyarrow.parquet as pq
 from luth_assets.lib.lid_cascade import LidOptions, map_batches
 from luth_assets.lib.shards import Shard, ShardPlan, plan_shard, shard_chunks
 from luth_assets.lib.source_config import SourceConfig
-from luth_assets.stages.sources.raw_rows import detect_chunk
+from luth_assets.stages.sources.raw_rows import PER_TURN, detect_chunk
 from luth_assets.stages.sources.settings import LanguageIdConfig
 
 # Detected batches are gathered into row groups of about this many bytes: one row group per small
@@ -55,6 +56,20 @@ class RawTableStats:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
+def batch_table(columns: dict[str, list]) -> pa.Table:
+    """The Arrow table of one `raw_rows.detect_chunk` result (its `PER_TURN` columns come flat)."""
+    offsets = pa.array(list(accumulate(columns["turns"], initial=0)), pa.int32())
+    flat = {"messages": pa.StructArray.from_arrays(
+                [pa.array(columns["role"], pa.string()), pa.array(columns["content"], pa.string())],
+                fields=list(MESSAGE)),
+            "turn_languages": pa.array(columns["turn_languages"], pa.string()),
+            "turn_language_probs": pa.array(columns["turn_language_probs"], pa.float64())}
+    lists = {name: pa.ListArray.from_arrays(offsets, flat[name], type=RAW_SCHEMA.field(name).type)
+             for name in PER_TURN}
+    return pa.Table.from_pydict({name: lists[name] if name in lists else columns[name]
+                                 for name in RAW_SCHEMA.names}, schema=RAW_SCHEMA)
+
+
 def write_raw_table(
     name: str | Shard,
     source: SourceConfig,
@@ -68,9 +83,11 @@ def write_raw_table(
     """Read `source` (or one shard of it: `name` a `Shard` and its `plan`), detect each turn's
     language and write the rows to `out_path` as they come.
 
-    The workers do each batch's per-row work (`raw_rows.detect_chunk`: normalising the records,
-    detection); this process reads the records, builds the Arrow tables and hands the row groups
-    to a writer thread (pyarrow writes without the GIL), so the work spreads over all cores.
+    The workers do each batch's per-row work (`raw_rows.detect_chunk`: parsing the records, for
+    jsonl, normalising them, detection); this process reads the records (a jsonl file's lines as
+    bytes: JSON is parsed in the workers), builds the Arrow tables from the columns the workers
+    send back (`batch_table`) and hands the row groups to a writer thread (pyarrow writes without
+    the GIL), so the work spreads over all cores.
     Memory stays bounded by a few batches and two row groups (`ROW_GROUP_BYTES`) whatever the
     size of the source.
     """
@@ -93,7 +110,7 @@ def write_raw_table(
 
         options = LidOptions.from_config(lid, target_language)
         for columns, counts in map_batches(task, chunks, options, workers=lid.workers):
-            table = pa.Table.from_pydict(columns, schema=RAW_SCHEMA)
+            table = batch_table(columns)
             pending.append(table)
             pending_bytes += table.nbytes
             if pending_bytes >= ROW_GROUP_BYTES:
