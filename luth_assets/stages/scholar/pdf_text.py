@@ -21,8 +21,10 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pymupdf
+if TYPE_CHECKING:  # imported where a PDF is read: its import (~0.4 s) is not paid by every
+    import pymupdf  # Dagster run and step process that only loads the definitions
 
 # TeX fonts without a ToUnicode map put ligatures at these code points (T1 encoding)
 LIGATURES = {
@@ -170,6 +172,8 @@ def extract_pdf(path: str | Path, thresholds: QualityThresholds | None = None,
     """Text per page and the quality verdict of one PDF (never raises on a bad file)."""
     thresholds = thresholds or QualityThresholds()
     result = ExtractedPdf(path=str(path))
+    import pymupdf
+
     try:
         doc = pymupdf.open(path)
     except Exception as err:  # PyMuPDF raises FileDataError / RuntimeError on broken files
@@ -216,5 +220,7 @@ def extract_pdf(path: str | Path, thresholds: QualityThresholds | None = None,
 
 def count_pages_and_chars(path: str) -> tuple[int, int]:
     """Pages and characters of one PDF with the plain text mode (used by the benchmark)."""
+    import pymupdf
+
     with pymupdf.open(path) as doc:
         return doc.page_count, sum(len(page.get_text("text")) for page in doc)
