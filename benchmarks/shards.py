@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -59,8 +60,14 @@ def slice_job() -> dg.JobDefinition:
     return _job("bench_slice", [keys.slices_key("fr"), keys.slice_rejects_key("fr")])
 
 
-def run_stage(work: Path, source: Path, shards: int) -> tuple[float, float, set, set]:
-    """(seconds for every shard, seconds in total, kept ids, rejected ids) of one layout."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_stage(work: Path, source: Path, shards: int) -> tuple[float, float, float, set, set]:
+    """(seconds for every shard, seconds in total, CPU seconds of the shards' runs, kept ids,
+    rejected ids) of one layout."""
     lake, home = work / f"lake-{shards}", work / f"home-{shards}"
     home.mkdir(parents=True)
     shutil.copy(PROFILE / "dagster.yaml", home / "dagster.yaml")
@@ -75,12 +82,15 @@ def run_stage(work: Path, source: Path, shards: int) -> tuple[float, float, set,
     partitions = ["bench"] if shards == 1 else [f"bench.{i + 1}of{shards}" for i in range(shards)]
     with dg.DagsterInstance.from_config(str(home)):  # create its storage once, not in N racing runs
         pass
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), _children_cpu()
     # one process per run, as Dagster's run launcher starts the queued runs of a backfill
     children = [subprocess.Popen([sys.executable, __file__, "--run", "raw", "--partition", p])
                 for p in partitions]
     ok = [child.wait() == 0 for child in children]
     shard_seconds = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
+    print(f"{shards} shard(s): the runs of raw_multilingual used {cpu:.1f} CPU seconds in "
+          f"{shard_seconds:.1f} s", flush=True)
     ok.append(subprocess.run([sys.executable, __file__, "--run", "slice"]).returncode == 0)
     total = time.perf_counter() - started
     if not all(ok):
@@ -89,7 +99,7 @@ def run_stage(work: Path, source: Path, shards: int) -> tuple[float, float, set,
     def ids(key: dg.AssetKey) -> set:
         return set(read_table(lake, key.path).select("sample_id").collect()["sample_id"])
 
-    return shard_seconds, total, ids(keys.slices_key("fr")), ids(keys.slice_rejects_key("fr"))
+    return shard_seconds, total, cpu, ids(keys.slices_key("fr")), ids(keys.slice_rejects_key("fr"))
 
 
 def run_one(which: str, partition: str | None) -> int:
@@ -118,19 +128,26 @@ def main() -> int:
         work = Path(tmp)
         source = work / "source.jsonl"
         make_source(source, args.rows)
-        one_raw, one_total, kept_1, rejected_1 = run_stage(work, source, 1)
+        one_raw, one_total, one_cpu, kept_1, rejected_1 = run_stage(work, source, 1)
         print(f"1 shard: {one_total:.1f}s ({one_raw:.1f}s language ID), "
               f"{len(kept_1)} kept, {len(rejected_1)} rejected", flush=True)
-        n_raw, n_total, kept_n, rejected_n = run_stage(work, source, args.shards)
+        n_raw, n_total, n_cpu, kept_n, rejected_n = run_stage(work, source, args.shards)
         print(f"{args.shards} shards: {n_total:.1f}s ({n_raw:.1f}s language ID), "
               f"{len(kept_n)} kept, {len(rejected_n)} rejected", flush=True)
     speedup = one_total / n_total
+    # the same rows in both layouts: the extra CPU of N shards is what N - 1 more runs cost
+    run_cost = (n_cpu - one_cpu) / max(1, args.shards - 1)
+    print(f"fixed cost of one run of raw_multilingual (run process + step process under the "
+          f"multiprocess executor): about {run_cost:.1f} CPU seconds; the rows: "
+          f"{one_cpu - run_cost:.1f} CPU seconds", flush=True)
     same = kept_1 == kept_n and rejected_1 == rejected_n
     assert len(kept_1) + len(rejected_1) == args.rows
     figures = {
         "benchmark": "shards", "rows": args.rows, "shards": args.shards, "cores": os.cpu_count(),
         "seconds_1_shard": round(one_total, 1), f"seconds_{args.shards}_shards": round(n_total, 1),
         "speedup": round(speedup, 2), "target_speedup": args.target,
+        "cpu_seconds_1_shard": round(one_cpu, 1), f"cpu_seconds_{args.shards}_shards": round(n_cpu, 1),
+        "cpu_seconds_per_run": round(run_cost, 1),
         "identical_kept_and_rejected": same, "kept": len(kept_1), "rejected": len(rejected_1),
         "load_average_before": round(load_before, 2), "load_average_after": round(os.getloadavg()[0], 2),
         "passed": speedup >= args.target and same,
