@@ -108,3 +108,38 @@ def test_seed_sources_refuse_shards():
               "shards": 2}
     with pytest.raises(ConfigError, match="translation.sources.*tulu.shards: the seed sources"):
         parse_config({"translation": {"sources": {"tulu": source}}})
+
+
+@pytest.mark.parametrize("trailing_newline", [True, False])
+def test_a_jsonl_shard_reads_only_its_bytes(tmp_path, trailing_newline):
+    """One large jsonl file split by rows: each shard seeks to its byte span (no line outside it
+    is read), and the shards together give the whole file's records with their row numbers,
+    blank lines and a missing final newline included."""
+    from luth_assets.lib.shards import Shard, plan_shard, shard_chunks
+    from luth_assets.lib.source_config import SourceConfig
+    from luth_assets.lib.source_reading import source_chunks
+
+    lines = []
+    for i in range(23):
+        lines.append(f'{{"id": "{i}", "messages": [{{"role": "user", "content": "{"é" * i}"}}]}}')
+        if i % 4 == 0:
+            lines.append("")
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(lines) + ("\n" if trailing_newline else ""), encoding="utf-8")
+    source = SourceConfig(uri=str(path), format="jsonl", mapping={"id": "id", "messages": "messages"})
+
+    def records(chunks):
+        return [(number, line) for _, _, batch in chunks for number, line in batch]
+
+    whole = records(source_chunks(source, 4))
+    for count in (2, 3, 5):
+        together = []
+        for index in range(count):
+            plan = plan_shard(source, Shard("big", index, count))
+            assert plan.split == "rows" and plan.spans is not None
+            spanned = records(source_chunks(source, 4, spans=plan.spans))  # the span alone
+            assert spanned == records(shard_chunks(source, plan, 4))
+            rows = plan.rows[str(path)]
+            assert all(number in rows for number, _ in spanned)
+            together += spanned
+        assert together == whole

@@ -69,12 +69,31 @@ def count_rows(path: str, fmt: str) -> int:
 
         return pq.ParquetFile(path).metadata.num_rows
     if fmt == "jsonl" and not path.startswith("hf://"):
-        with open(path, "rb") as handle:
-            return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) + 1
+        return line_starts(path, [])[1]
     last = -1
     for batch in iter_records(path, fmt, 4096):
         last = batch[-1][0]
     return last + 1
+
+
+def line_starts(path: str, lines: list[int]) -> tuple[dict[int, int], int]:
+    """({line number: byte offset where it starts} for `lines` (0-based) that exist, lines in the
+    file (newlines + 1, the reader's numbering)), in one pass over the bytes."""
+    wanted = sorted(set(lines))
+    starts = {0: 0} if wanted and wanted[0] == 0 else {}
+    pending = [n for n in wanted if n > 0]
+    seen, offset = 0, 0
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            count = block.count(b"\n")
+            while pending and pending[0] <= seen + count:  # line k starts after the k-th newline
+                position = -1
+                for _ in range(pending[0] - seen):
+                    position = block.index(b"\n", position + 1)
+                starts[pending.pop(0)] = offset + position + 1
+            seen += count
+            offset += len(block)
+    return starts, seen + 1
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,8 @@ class ShardPlan:
     files: list[str]                       # the files this shard reads
     rows: dict[str, range] | None = None   # per file, the row numbers it keeps (None: all)
     split: str = "none"                    # none | file | rows
+    # per jsonl file: (first byte, end byte or -1, first line) of its row range
+    spans: dict[str, tuple[int, int, int]] | None = None
 
 
 def plan_shard(source: SourceConfig, shard: Shard) -> ShardPlan:
@@ -90,12 +111,17 @@ def plan_shard(source: SourceConfig, shard: Shard) -> ShardPlan:
         return ShardPlan(files)
     if len(files) >= shard.count:
         return ShardPlan(files[shard.index::shard.count], split="file")
-    rows = {}
+    rows, spans = {}, {}
     for path in files:
         total = count_rows(path, source.format)
         rows[path] = range(shard.index * total // shard.count,
                            (shard.index + 1) * total // shard.count)
-    return ShardPlan(files, rows, split="rows")
+        if source.format == "jsonl" and not path.startswith("hf://"):
+            # the shard seeks to its lines instead of reading the file from the start
+            starts, _ = line_starts(path, [rows[path].start, rows[path].stop])
+            spans[path] = (starts.get(rows[path].start, -1), starts.get(rows[path].stop, -1),
+                           rows[path].start)
+    return ShardPlan(files, rows, split="rows", spans=spans or None)
 
 
 def shard_chunks(source: SourceConfig, plan: ShardPlan, batch_size: int) -> Iterator[SourceChunk]:

@@ -83,12 +83,13 @@ def _open_binary(path: str):
     return open(path, "rb")
 
 
-def iter_records(path: str, fmt: str, batch_size: int) -> Iterator[list[tuple[int, Any]]]:
+def iter_records(path: str, fmt: str, batch_size: int, span: tuple[int, int, int] | None = None
+                 ) -> Iterator[list[tuple[int, Any]]]:
     """Yield batches of (row_number, record) from one file without loading it whole. A jsonl
     record is its line's bytes, blank lines left out: `normalise_chunk` parses it
     (`parse_jsonl_line`), in the detection worker when the raw table is written."""
-    if fmt == "jsonl":
-        yield from _batched(_jsonl_lines(path), batch_size)
+    if fmt == "jsonl":  # `span`: (first byte, end byte, number of the first line) of a shard
+        yield from _batched(_jsonl_lines(path, span), batch_size)
     elif fmt == "json":
         yield from _batched(_json_array_records(path), batch_size)
     elif fmt in ("parquet", "csv"):
@@ -128,9 +129,19 @@ def _columnar_records(path: str, fmt: str, batch_size: int) -> Iterator[list[tup
                 start += len(rows)
 
 
-def _jsonl_lines(path: str) -> Iterator[tuple[int, bytes]]:
+def _jsonl_lines(path: str, span: tuple[int, int, int] | None = None
+                 ) -> Iterator[tuple[int, bytes]]:
+    start, end, first = span or (0, -1, 0)
+    if start < 0:  # a shard whose rows start past the last line
+        return
     with _open_binary(path) as handle:
-        for number, line in enumerate(handle):
+        if start:
+            handle.seek(start)
+        position = start
+        for number, line in enumerate(handle, first):
+            if position == end:
+                break
+            position += len(line)
             if line.strip():
                 yield number, line
 
@@ -255,13 +266,16 @@ SourceChunk = tuple[str, bool, list[tuple[int, Any]]]
 
 
 def source_chunks(source: SourceConfig, batch_size: int = 2000, *, files: list[str] | None = None,
-                  keep: Callable[[str, int], bool] | None = None) -> Iterator[SourceChunk]:
+                  keep: Callable[[str, int], bool] | None = None,
+                  spans: dict[str, tuple[int, int, int]] | None = None) -> Iterator[SourceChunk]:
     """The raw records of every file of a source in batches, in file/row order. A shard
     (`luth_assets.lib.shards`) reads only `files` (a subset of the source's files) and the rows
-    `keep(path, row_number)` accepts; ids stay those of the whole source."""
+    `keep(path, row_number)` accepts, a jsonl file only its byte span (`iter_records`); ids stay
+    those of the whole source."""
     all_files = resolve_files(source.uri)
     for path in all_files if files is None else files:
-        for batch in iter_records(path, source.format, batch_size):
+        span = spans.get(path) if spans else None
+        for batch in iter_records(path, source.format, batch_size, span):
             if keep is not None:
                 batch = [(number, record) for number, record in batch if keep(path, number)]
             if batch:
