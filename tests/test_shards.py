@@ -5,6 +5,7 @@ shard that rewrites only that shard's partition file."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import dagster as dg
@@ -139,6 +140,8 @@ def test_a_jsonl_shard_reads_only_its_bytes(tmp_path, trailing_newline):
             assert plan.split == "rows" and plan.spans is not None
             spanned = records(source_chunks(source, 4, spans=plan.spans))  # the span alone
             assert spanned == records(shard_chunks(source, plan, 4))
+            # the shard's reader seeks: without its row filter it still reads only its span
+            assert records(shard_chunks(source, dataclasses.replace(plan, rows=None), 4)) == spanned
             rows = plan.rows[str(path)]
             assert all(number in rows for number, _ in spanned)
             together += spanned

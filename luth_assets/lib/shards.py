@@ -127,7 +127,7 @@ def plan_shard(source: SourceConfig, shard: Shard) -> ShardPlan:
 def shard_chunks(source: SourceConfig, plan: ShardPlan, batch_size: int) -> Iterator[SourceChunk]:
     """`source_chunks` restricted to one shard (same ids as the unsharded read)."""
     keep = plan.rows
-    return source_chunks(source, batch_size, files=plan.files,
+    return source_chunks(source, batch_size, files=plan.files, spans=plan.spans,
                          keep=(lambda path, n: n in keep[path]) if keep else None)
 
 
