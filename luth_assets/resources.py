@@ -89,15 +89,14 @@ class LakeResource(dg.ConfigurableResource):
     def read(self, key: dg.AssetKey) -> pl.LazyFrame:
         """The table of `key` (every partition), read where the IO manager wrote it; a partition
         whose latest materialisation failed is left out (its file is stale), with a warning."""
-        stale: set[str] = set()
-        present = {partition_of(self.root, key.path, f)
-                   for f in table_parquet_files(self.root, key.path)} - {None}
-        if self._instance is not None and present:
-            failed = failed_partitions(self._instance, key, present)
-            if failed:
-                dg.get_dagster_logger().warning(stale_message(key, failed) + " (left out)")
-                stale = set(failed)
-        return read_table(self.root, key.path, exclude=stale)
+        if self._instance is None:  # outside a run: nothing to ask about failed partitions
+            return read_table(self.root, key.path)
+        files = table_parquet_files(self.root, key.path)  # listed once (a LIST call on S3)
+        present = {partition_of(self.root, key.path, f) for f in files} - {None}
+        failed = failed_partitions(self._instance, key, present) if present else {}
+        if failed:
+            dg.get_dagster_logger().warning(stale_message(key, failed) + " (left out)")
+        return read_table(self.root, key.path, exclude=set(failed), files=files)
 
 
 class LLMResource(dg.ConfigurableResource):

@@ -273,11 +273,13 @@ def partition_of(root: str | os.PathLike, key_path: Sequence[str], file: str | o
 
 
 def read_table(root: str | os.PathLike, key_path: Sequence[str],
-               exclude: set[str] | frozenset[str] = frozenset()) -> pl.LazyFrame:
+               exclude: set[str] | frozenset[str] = frozenset(),
+               files: Sequence[Path | str] | None = None) -> pl.LazyFrame:
     """A lake table as one lazy frame (all partitions, columns aligned), read where the IO
     manager writes it; :class:`TableMissing` names the asset when it is not materialised.
-    `exclude`: partition keys to leave out (``a|b`` for a multi-partition's folders a/b)."""
-    files = table_parquet_files(root, key_path)
+    `exclude`: partition keys to leave out (``a|b`` for a multi-partition's folders a/b).
+    `files`: the table's files when the caller has listed them already (`table_parquet_files`)."""
+    files = table_parquet_files(root, key_path) if files is None else list(files)
     if exclude:
         files = [f for f in files if partition_of(root, key_path, f) not in exclude]
         if not files:
