@@ -38,12 +38,11 @@ and `fasttext-predict`'s (MIT).
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +54,7 @@ from luth_assets.lib.language_id import (
     default_workers,
     detect_texts,
 )
+from luth_assets.lib.worker_pool import ordered_map
 
 BACKENDS = ("cascade", "langdetect", "fasttext")
 DECIDED_BY_FASTTEXT = "fasttext"
@@ -242,24 +242,18 @@ def _init_worker(options: LidOptions) -> None:
 def map_batches(task: Callable[[Any, LidOptions], Any], items: Iterable[Any], options: LidOptions,
                 workers: int = 0) -> Iterator[Any]:
     """``task(item, options)`` for each item, in order, over ``workers`` processes that load the
-    models once (``0``: every core; ``1``: in this process). At most ``2 × workers`` items are in
-    flight, so memory does not grow with the size of the source. `task` must be a module-level
-    function (or a `functools.partial` of one) so that it pickles to the workers."""
+    models once (``0``: every core; ``1``: in this process, as is a single item: starting workers
+    costs more than one batch). At most ``2 × workers`` items are in flight, so memory does not
+    grow with the size of the source. `task` must be a module-level function (or a
+    `functools.partial` of one) so that it pickles to the workers."""
     workers = workers or default_workers()
-    if workers == 1:
-        yield from (task(item, options) for item in items)
+    items = iter(items)
+    first = list(islice(items, 2))
+    if workers == 1 or len(first) < 2:
+        yield from (task(item, options) for item in chain(first, items))
         return
-    # spawn, not fork: the caller may be a threaded Dagster process
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(options,)) as pool:
-        pending: deque[Future] = deque()
-        for item in items:
-            pending.append(pool.submit(task, item, options))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    yield from ordered_map(task, chain(first, items), workers, args=(options,),
+                           initializer=_init_worker, initargs=(options,))
 
 
 def _detect_texts(texts_and_counts: tuple[list[str], list[int]], options: LidOptions):
