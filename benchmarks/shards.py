@@ -60,6 +60,36 @@ def slice_job() -> dg.JobDefinition:
     return _job("bench_slice", [keys.slices_key("fr"), keys.slice_rejects_key("fr")])
 
 
+# Dagster's own floor: one trivial asset, none of our code (this script imports only Dagster, so
+# the step process that re-runs it as its main module imports no more), under the same executor,
+# run config and instance as the shard runs.
+BARE_RUN = """
+import sys
+
+import dagster as dg
+import yaml
+
+
+@dg.asset
+def bare_asset() -> int:
+    return 1
+
+
+def bare_job():
+    defs = dg.Definitions(assets=[bare_asset], jobs=[dg.define_asset_job(
+        "bench_bare", [bare_asset], executor_def=dg.multiprocess_executor)])
+    return defs.resolve_job_def("bench_bare")
+
+
+if __name__ == "__main__":
+    run_config = yaml.safe_load(open(sys.argv[1]).read())
+    with dg.DagsterInstance.get() as instance:
+        with dg.execute_job(dg.reconstructable(bare_job), instance,
+                            run_config=run_config) as result:
+            sys.exit(0 if result.success else 1)
+"""
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -102,10 +132,31 @@ def run_stage(work: Path, source: Path, shards: int) -> tuple[float, float, floa
     return shard_seconds, total, cpu, ids(keys.slices_key("fr")), ids(keys.slice_rejects_key("fr"))
 
 
+def profile_run_config() -> dict:
+    """profiles/machine's run config (the multiprocess executor's), with quiet console logs."""
+    return {**yaml.safe_load((PROFILE / "run_config.yaml").read_text()),
+            "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def bare_run_cpu(work: Path, rounds: int = 2) -> float:
+    """CPU seconds of a run of one trivial asset (run process and step process), the least of
+    `rounds`: what any Dagster run costs under this executor and instance, before our code."""
+    script = work / "bare_run.py"
+    script.write_text(BARE_RUN)
+    run_config = work / "bare_run_config.yaml"
+    run_config.write_text(yaml.safe_dump(profile_run_config()))
+    costs = []
+    for _ in range(rounds):
+        before = _children_cpu()
+        if subprocess.run([sys.executable, str(script), str(run_config)]).returncode != 0:
+            raise SystemExit("the bare Dagster run failed")
+        costs.append(_children_cpu() - before)
+    return min(costs)
+
+
 def run_one(which: str, partition: str | None) -> int:
     """One Dagster run (in this process; its step in a child process: multiprocess executor)."""
-    run_config = {**yaml.safe_load((PROFILE / "run_config.yaml").read_text()),
-                  "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    run_config = profile_run_config()
     job = dg.reconstructable(raw_job if which == "raw" else slice_job)
     tags = {"dagster/partition": partition} if partition else None
     with dg.DagsterInstance.get() as instance:
@@ -134,20 +185,30 @@ def main() -> int:
         n_raw, n_total, n_cpu, kept_n, rejected_n = run_stage(work, source, args.shards)
         print(f"{args.shards} shards: {n_total:.1f}s ({n_raw:.1f}s language ID), "
               f"{len(kept_n)} kept, {len(rejected_n)} rejected", flush=True)
+        bare = bare_run_cpu(work)
     speedup = one_total / n_total
     # the same rows in both layouts: the extra CPU of N shards is what N - 1 more runs cost
     run_cost = (n_cpu - one_cpu) / max(1, args.shards - 1)
+    cores = os.cpu_count() or 1
+    ours = max(0.0, run_cost - bare)
+    # were a run to cost only Dagster's floor: one shard saves our part once (its runs are in
+    # series), N shards save it N times spread over the cores (an estimate from the figures above)
+    at_floor = (one_total - ours) / (n_total - args.shards * ours / cores)
     print(f"fixed cost of one run of raw_multilingual (run process + step process under the "
-          f"multiprocess executor): about {run_cost:.1f} CPU seconds; the rows: "
-          f"{one_cpu - run_cost:.1f} CPU seconds", flush=True)
+          f"multiprocess executor): about {run_cost:.1f} CPU seconds, of which a bare one-asset "
+          f"Dagster run is {bare:.1f}; the rows: {one_cpu - run_cost:.1f} CPU seconds. Were a run "
+          f"to cost only the bare run's CPU, the speedup would be about {at_floor:.2f}x",
+          flush=True)
     same = kept_1 == kept_n and rejected_1 == rejected_n
     assert len(kept_1) + len(rejected_1) == args.rows
     figures = {
-        "benchmark": "shards", "rows": args.rows, "shards": args.shards, "cores": os.cpu_count(),
+        "benchmark": "shards", "rows": args.rows, "shards": args.shards, "cores": cores,
         "seconds_1_shard": round(one_total, 1), f"seconds_{args.shards}_shards": round(n_total, 1),
         "speedup": round(speedup, 2), "target_speedup": args.target,
         "cpu_seconds_1_shard": round(one_cpu, 1), f"cpu_seconds_{args.shards}_shards": round(n_cpu, 1),
         "cpu_seconds_per_run": round(run_cost, 1),
+        "cpu_seconds_bare_dagster_run": round(bare, 1),
+        "speedup_at_dagster_floor_estimate": round(at_floor, 2),
         "identical_kept_and_rejected": same, "kept": len(kept_1), "rejected": len(rejected_1),
         "load_average_before": round(load_before, 2), "load_average_after": round(os.getloadavg()[0], 2),
         "passed": speedup >= args.target and same,
