@@ -38,7 +38,9 @@ def main_module_hidden() -> Iterator[None]:
     try:
         yield
     finally:
-        if main is not None:
+        if main is None:
+            del sys.modules["__main__"]
+        else:
             sys.modules["__main__"] = main
 
 
@@ -49,7 +51,7 @@ def ordered_map(task: Callable[..., Any], items: Iterable[Any], workers: int, ar
     (spawn, not fork: the caller may be a threaded Dagster process). At most ``2 × workers`` items
     are in flight, so memory does not grow with the number of items."""
     context = multiprocessing.get_context("spawn")
-    hide_main = not defined_in_main(task)
+    hide_main = not any(defined_in_main(f) for f in (task, initializer) if f is not None)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer,
                              initargs=initargs) as pool:
         pending: deque[Future] = deque()
