@@ -17,7 +17,7 @@ import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 
@@ -57,10 +57,8 @@ def ordered_map(task: Callable[..., Any], items: Iterable[Any], workers: int, ar
         pending: deque[Future] = deque()
         for item in items:
             # the pool starts a worker at each of its first submissions, until it has `workers`
-            if hide_main and len(pending) < workers:
-                with main_module_hidden():
-                    pending.append(pool.submit(task, item, *args))
-            else:
+            starting = hide_main and len(pending) < workers
+            with main_module_hidden() if starting else nullcontext():
                 pending.append(pool.submit(task, item, *args))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
