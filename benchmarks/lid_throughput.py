@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -127,12 +128,6 @@ def side_by_side_rows_per_s(parts: list[Path], backend: str) -> float:
     return sum(r["rows"] for r in results) / max(r["seconds"] for r in results)
 
 
-def median(values: list[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
 def throughput_rounds(source: Path, rounds: int, cores: int, backend: str) -> dict:
     """Rows/s of one process, of the pool and of independent runs side by side, `rounds` times
     in a rotating order; per round the pool's and the side-by-side runs' ratio to one process."""
@@ -189,7 +184,7 @@ def main() -> int:
         ratios = [p / s for p, s in zip(measured["pooled"], measured["single"], strict=True)]
         ceilings = [c / s for c, s in zip(measured["side_by_side"], measured["single"],
                                           strict=True)]
-        speedup, ceiling = median(ratios), median(ceilings)
+        speedup, ceiling = statistics.median(ratios), statistics.median(ceilings)
         best_of_each = max(measured["pooled"]) / max(measured["single"])
         print(f"throughput ({args.backend}): pool on {cores} cores / 1 process, median of "
               f"{args.rounds} rounds {speedup:.2f}x (best of each {best_of_each:.2f}x); "
@@ -216,8 +211,8 @@ def main() -> int:
         "benchmark": "lid_throughput",
         "backend": args.backend,
         "cores": cores,
-        "rows_per_s_single": round(median(measured["single"]), 1),
-        "rows_per_s_all_cores": round(median(measured["pooled"]), 1),
+        "rows_per_s_single": round(statistics.median(measured["single"]), 1),
+        "rows_per_s_all_cores": round(statistics.median(measured["pooled"]), 1),
         "speedup": round(speedup, 3),
         "speedup_target": args.speedup_target,
         "speedup_rounds": [round(r, 3) for r in ratios],
