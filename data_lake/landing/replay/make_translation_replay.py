@@ -29,9 +29,8 @@ LANDING = HERE.parent
 REPO = LANDING.parents[1]
 sys.path.insert(0, str(REPO))
 
+from luth_assets.lib.source_reading import read_source_batches  # noqa: E402
 from luth_assets.run_config import load_config  # noqa: E402
-from luth_assets.lib.source_reading import read_source_batches
-from luth_train.sample_ids import make_sample_id  # noqa: E402
 from luth_assets.stages.translation.judging import CLEANING_STAGE, QUALITY_STAGE  # noqa: E402
 from luth_assets.stages.translation.prompts import (  # noqa: E402
     cleaning_judge_messages,
@@ -44,6 +43,7 @@ from luth_assets.stages.translation.translating import (  # noqa: E402
     TRANSLATE_STAGE,
     translated_sample_id,
 )
+from luth_train.sample_ids import make_sample_id  # noqa: E402
 
 SOURCE_NAME = "english_demo"          # the name of the source in luth.yaml `translation.sources`
 SOURCE_FILE = LANDING / "sources" / "english_demo.jsonl"
