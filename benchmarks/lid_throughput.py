@@ -6,19 +6,27 @@ process on all cores: the large run must finish in under 10 minutes (wall time o
 imports and worker start included) with a peak RSS within 1.5x of the small run's. Ends with one
 JSON line; exits 1 when a target is missed.
 
-The speedup is judged on the median over `--rounds` rounds of each round's ratio (all cores /
-one process). Each round runs, in an order that rotates from round to round:
+The speedup is the pool's rows/s over all `--rounds` rounds against one process's over all
+rounds. Each round runs, on the same rows:
 
-- one process on all the rows;
-- the pool on all cores on the same rows;
-- the machine's own ceiling: one independent single-process run per core, side by side, each on
-  its share of the rows (what a perfect pool would reach on this machine at that moment).
+- one process, once;
+- the pool on all cores, twice;
+- the machine's own ceiling, twice: one independent single-process run per core, side by side,
+  each on its share of the rows (what a perfect pool would reach on this machine at that moment);
 
-This machine's speed moves by up to +-20% between identical runs of a plain Python loop, and runs
-next to each other move together: a ratio within a round cancels most of that, where the best run
-of each kind over all rounds (also printed) compares two extremes.
+symmetrically around the single-process run (pool, side by side, one process, side by side, pool;
+the pool and the side-by-side runs swap places every other round). Each kind then spends about as
+long on the machine as one process does, and a drift of the machine's speed hits all three alike.
+This machine's speed moves a lot: a plain Python loop runs between about 0.6x and 1.1x of its
+median speed from one half-second to the next, in stretches of several seconds. So one round's
+ratio, or the best run of each kind (the judge before), says little; the totals over all rounds
+do.
 
-    .venv/bin/python benchmarks/lid_throughput.py [--rows 50000] [--rounds 5] [--small 100000]
+The JSON line also holds the pool's share of the side-by-side ceiling (`share_of_ceiling`): it
+does not depend on how much of two cores the host gives at the time, which the absolute target
+does.
+
+    .venv/bin/python benchmarks/lid_throughput.py [--rows 50000] [--rounds 4] [--small 100000]
         [--large 1000000] [--backend cascade|langdetect|fasttext]
 
 With the default backend (the cascade) the large run takes about 3 minutes on 2 cores; with
@@ -30,7 +38,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -114,9 +121,9 @@ def split_source(source: Path, parts: int) -> list[Path]:
     return paths
 
 
-def side_by_side_rows_per_s(parts: list[Path], backend: str) -> float:
-    """Rows/s of one single-process run per part, all at once: the rows of all parts over the
-    longest run's time in the stage."""
+def side_by_side(parts: list[Path], backend: str) -> tuple[int, float]:
+    """One single-process run per part, all at once: the rows of all parts and the longest run's
+    time in the stage."""
     children = [subprocess.Popen(child_command(part, part.with_suffix(".parquet"), 1, backend),
                                  stdout=subprocess.PIPE, text=True) for part in parts]
     results = []
@@ -125,46 +132,56 @@ def side_by_side_rows_per_s(parts: list[Path], backend: str) -> float:
         if child.returncode:
             raise subprocess.CalledProcessError(child.returncode, child.args)
         results.append(child_result(stdout))
-    return sum(r["rows"] for r in results) / max(r["seconds"] for r in results)
+    return sum(r["rows"] for r in results), max(r["seconds"] for r in results)
 
 
 def throughput_rounds(source: Path, rounds: int, cores: int, backend: str) -> dict:
-    """Rows/s of one process, of the pool and of independent runs side by side, `rounds` times
-    in a rotating order; per round the pool's and the side-by-side runs' ratio to one process."""
+    """Rows and seconds of one process, of the pool and of independent runs side by side over
+    `rounds` rounds. A round runs one process once and the two others twice, symmetrically around
+    it (pool, side by side, one process, side by side, pool; the pool and the side-by-side runs
+    swap places every other round), so that each kind spends about as long on the machine as one
+    process does and a drift of the machine's speed through the round hits all three alike."""
     parts = split_source(source, cores)
     kinds = {
-        "single": lambda: _rows_per_s(run_child(source, source.with_suffix(".1.parquet"), 1,
-                                                backend)),
-        "pooled": lambda: _rows_per_s(run_child(source, source.with_suffix(".n.parquet"), cores,
-                                                backend)),
-        "side_by_side": lambda: side_by_side_rows_per_s(parts, backend),
+        "single": lambda: _rows_and_seconds(run_child(source, source.with_suffix(".1.parquet"), 1,
+                                                      backend)),
+        "pooled": lambda: _rows_and_seconds(run_child(source, source.with_suffix(".n.parquet"),
+                                                      cores, backend)),
+        "side_by_side": lambda: side_by_side(parts, backend),
     }
-    order = list(kinds)
-    measured: dict[str, list[float]] = {kind: [] for kind in kinds}
+    totals = {kind: [0, 0.0] for kind in kinds}
+    per_round = []
     for round_number in range(rounds):
-        rotation = order[round_number % len(order):] + order[:round_number % len(order)]
-        got = {kind: kinds[kind]() for kind in rotation}
-        for kind, value in got.items():
-            measured[kind].append(value)
-        print(f"round {round_number + 1} ({' -> '.join(rotation)}): 1 process "
-              f"{got['single']:.0f} rows/s, pool on {cores} cores {got['pooled']:.0f} rows/s "
-              f"({got['pooled'] / got['single']:.2f}x), {cores} single processes side by side "
-              f"{got['side_by_side']:.0f} rows/s ({got['side_by_side'] / got['single']:.2f}x)",
+        outer, inner = (("pooled", "side_by_side") if round_number % 2 == 0
+                        else ("side_by_side", "pooled"))
+        got = {kind: [0, 0.0] for kind in kinds}
+        for kind in (outer, inner, "single", inner, outer):
+            rows, seconds = kinds[kind]()
+            for tally in (got[kind], totals[kind]):
+                tally[0] += rows
+                tally[1] += seconds
+        rate = {kind: rows / seconds for kind, (rows, seconds) in got.items()}
+        per_round.append(rate)
+        print(f"round {round_number + 1} ({outer}, {inner}, single, {inner}, {outer}): 1 process "
+              f"{rate['single']:.0f} rows/s, pool on {cores} cores {rate['pooled']:.0f} rows/s "
+              f"({rate['pooled'] / rate['single']:.2f}x), {cores} single processes side by side "
+              f"{rate['side_by_side']:.0f} rows/s ({rate['side_by_side'] / rate['single']:.2f}x)",
               flush=True)
     for part in parts:
         part.unlink()
-    return measured
+    return {"totals": {kind: rows / seconds for kind, (rows, seconds) in totals.items()},
+            "rounds": per_round}
 
 
-def _rows_per_s(result: dict) -> float:
-    return result["rows"] / result["seconds"]
+def _rows_and_seconds(result: dict) -> tuple[int, float]:
+    return result["rows"], result["seconds"]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000, help="rows for the throughput runs")
-    parser.add_argument("--rounds", type=int, default=5,
-                        help="throughput rounds (one process, pool, side by side)")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="throughput rounds (one process once, pool and side by side twice each)")
     parser.add_argument("--small", type=int, default=100_000, help="rows of the small source")
     parser.add_argument("--large", type=int, default=1_000_000, help="rows of the large source")
     parser.add_argument("--backend", default="cascade", choices=["cascade", "langdetect", "fasttext"])
@@ -181,14 +198,15 @@ def main() -> int:
         source = tmp / "throughput.jsonl"
         make_source(source, args.rows)
         measured = throughput_rounds(source, args.rounds, cores, args.backend)
-        ratios = [p / s for p, s in zip(measured["pooled"], measured["single"], strict=True)]
-        ceilings = [c / s for c, s in zip(measured["side_by_side"], measured["single"],
-                                          strict=True)]
-        speedup, ceiling = statistics.median(ratios), statistics.median(ceilings)
-        best_of_each = max(measured["pooled"]) / max(measured["single"])
-        print(f"throughput ({args.backend}): pool on {cores} cores / 1 process, median of "
-              f"{args.rounds} rounds {speedup:.2f}x (best of each {best_of_each:.2f}x); "
-              f"{cores} independent processes side by side {ceiling:.2f}x")
+        rate = measured["totals"]
+        speedup = rate["pooled"] / rate["single"]
+        ceiling = rate["side_by_side"] / rate["single"]
+        ratios = [r["pooled"] / r["single"] for r in measured["rounds"]]
+        print(f"throughput ({args.backend}, all {args.rounds} rounds): 1 process "
+              f"{rate['single']:.0f} rows/s, pool on {cores} cores {rate['pooled']:.0f} rows/s "
+              f"-> {speedup:.2f}x; {cores} independent processes side by side {ceiling:.2f}x "
+              f"(the machine's ceiling; the pool reaches {speedup / ceiling:.2f} of it); rounds "
+              f"{min(ratios):.2f}x to {max(ratios):.2f}x")
 
         sizes = {}
         for label, rows in (("small", args.small), ("large", args.large)):
@@ -211,14 +229,13 @@ def main() -> int:
         "benchmark": "lid_throughput",
         "backend": args.backend,
         "cores": cores,
-        "rows_per_s_single": round(statistics.median(measured["single"]), 1),
-        "rows_per_s_all_cores": round(statistics.median(measured["pooled"]), 1),
+        "rows_per_s_single": round(rate["single"], 1),
+        "rows_per_s_all_cores": round(rate["pooled"], 1),
         "speedup": round(speedup, 3),
         "speedup_target": args.speedup_target,
-        "speedup_rounds": [round(r, 3) for r in ratios],
-        "speedup_best_of_each": round(best_of_each, 3),
         "side_by_side_ceiling": round(ceiling, 3),
-        "side_by_side_rounds": [round(c, 3) for c in ceilings],
+        "share_of_ceiling": round(speedup / ceiling, 3),
+        "speedup_rounds": [round(r, 3) for r in ratios],
         "peak_rss_mib_small": round(sizes["small"]["peak_rss_mib"], 1),
         "peak_rss_mib_large": round(sizes["large"]["peak_rss_mib"], 1),
         "rss_ratio": round(rss_ratio, 3),
