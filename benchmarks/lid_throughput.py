@@ -136,19 +136,16 @@ def side_by_side(parts: list[Path], backend: str) -> tuple[int, float]:
 
 
 def throughput_rounds(source: Path, rounds: int, cores: int, backend: str) -> dict:
-    """Rows and seconds of one process, of the pool and of independent runs side by side over
-    `rounds` rounds. A round runs one process once and the two others twice, symmetrically around
-    it (pool, side by side, one process, side by side, pool; the pool and the side-by-side runs
-    swap places every other round), so that each kind spends about as long on the machine as one
-    process does and a drift of the machine's speed through the round hits all three alike."""
+    """Rows/s of one process, of the pool and of independent runs side by side, over all rounds
+    and per round; the rounds as the module's docstring describes them."""
     parts = split_source(source, cores)
-    kinds = {
-        "single": lambda: _rows_and_seconds(run_child(source, source.with_suffix(".1.parquet"), 1,
-                                                      backend)),
-        "pooled": lambda: _rows_and_seconds(run_child(source, source.with_suffix(".n.parquet"),
-                                                      cores, backend)),
-        "side_by_side": lambda: side_by_side(parts, backend),
-    }
+
+    def stage(workers: int) -> tuple[int, float]:
+        result = run_child(source, source.with_suffix(f".{workers}.parquet"), workers, backend)
+        return result["rows"], result["seconds"]
+
+    kinds = {"single": lambda: stage(1), "pooled": lambda: stage(cores),
+             "side_by_side": lambda: side_by_side(parts, backend)}
     totals = {kind: [0, 0.0] for kind in kinds}
     per_round = []
     for round_number in range(rounds):
@@ -160,7 +157,7 @@ def throughput_rounds(source: Path, rounds: int, cores: int, backend: str) -> di
             for tally in (got[kind], totals[kind]):
                 tally[0] += rows
                 tally[1] += seconds
-        rate = {kind: rows / seconds for kind, (rows, seconds) in got.items()}
+        rate = _rates(got)
         per_round.append(rate)
         print(f"round {round_number + 1} ({outer}, {inner}, single, {inner}, {outer}): 1 process "
               f"{rate['single']:.0f} rows/s, pool on {cores} cores {rate['pooled']:.0f} rows/s "
@@ -169,12 +166,12 @@ def throughput_rounds(source: Path, rounds: int, cores: int, backend: str) -> di
               flush=True)
     for part in parts:
         part.unlink()
-    return {"totals": {kind: rows / seconds for kind, (rows, seconds) in totals.items()},
-            "rounds": per_round}
+    return {"totals": _rates(totals), "rounds": per_round}
 
 
-def _rows_and_seconds(result: dict) -> tuple[int, float]:
-    return result["rows"], result["seconds"]
+def _rates(tallies: dict[str, list]) -> dict[str, float]:
+    """Rows/s per kind from its [rows, seconds] tally."""
+    return {kind: rows / seconds for kind, (rows, seconds) in tallies.items()}
 
 
 def main() -> int:
