@@ -241,3 +241,26 @@ def test_math_scoring_switch_and_the_corrected_column_beside_the_authors():
     table = score_table(scores_frame(ours, "m"), ["m"], ["math500_en"], base="m")
     assert table.row(0, named=True).items() >= {"math500_en": 100.0, "math500_en_authors": 50.0}.items()
     assert summarise(spec, theirs)["score_corrected"] == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------------------- configuration
+
+
+def test_paper_configurations_carry_the_authors_protocol_and_bad_values_are_named():
+    import yaml
+    from pydantic import ValidationError
+
+    from luth_assets.stages.evaluation.settings import EvaluationConfig
+
+    from .conftest import REPO
+
+    for name in ("luth_paper.yaml", "luth_plus.yaml"):
+        section = yaml.safe_load((REPO / "configs" / "runs" / name).read_text(encoding="utf-8"))["evaluation"]
+        choices = EvaluationConfig(**section).options().choices()
+        assert choices == ProtocolChoices(max_new_tokens=8192), name
+    with pytest.raises(ValidationError, match="gpqa_order"):
+        EvaluationConfig(gpqa_order="shuffled")
+    options = EvaluationConfig(math_scoring="corrected", hellaswag_fr_scoring="first_token").options()
+    assert (options.math_scoring, options.hellaswag_fr_scoring, options.max_new_tokens) == (
+        "corrected", "first_token", None
+    )
