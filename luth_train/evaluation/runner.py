@@ -27,7 +27,7 @@ from luth_train.evaluation.items import load_items
 from luth_train.evaluation.model_io import LoadedModel, load_model
 from luth_train.evaluation.protocol import PROTOCOLS, Doc, render_row
 from luth_train.evaluation.registry import BenchmarkSpec
-from luth_train.evaluation.variants import ProtocolChoices
+from luth_train.evaluation.variants import ProtocolChoices, alternate_math_score, subject_average
 
 Log = Callable[[str], None]
 
@@ -298,29 +298,6 @@ def _reuse(rows: list[dict], run: int) -> list[dict]:
     return out
 
 
-def subject_average(rows: Sequence[dict]) -> float | None:
-    """lighteval's `leaderboard|mmlu:_average`: the mean of the subjects' accuracies (rows whose
-    `details` name a subject; None when none does)."""
-    by_subject: dict[str, list[float]] = {}
-    for r in rows:
-        subject = json.loads(r.get("details") or "{}").get("subject")
-        if subject is not None and r["correct"] is not None:
-            by_subject.setdefault(subject, []).append(1.0 if r["correct"] else 0.0)
-    if not by_subject:
-        return None
-    return sum(sum(v) / len(v) for v in by_subject.values()) / len(by_subject)
-
-
-def _alternate_math(rows: Sequence[dict]) -> tuple[str, float] | None:
-    """(the scoring not reported, its accuracy) of MATH rows that carry both verdicts."""
-    details = [json.loads(r.get("details") or "{}") for r in rows]
-    details = [d for d in details if "math_scoring" in d]
-    if not details:
-        return None
-    other = "corrected" if details[0]["math_scoring"] == "authors" else "authors"
-    return other, sum(1.0 for d in details if d[other]) / len(details)
-
-
 def summarise(spec: BenchmarkSpec, rows: Sequence[dict]) -> dict[str, Any]:
     """Score (fraction correct, 0..1): the mean over runs of each run's accuracy (MMLU-EN: of its
     subject average), the runs' standard deviation (`score_std`), and the first run's per-item
@@ -335,7 +312,7 @@ def summarise(spec: BenchmarkSpec, rows: Sequence[dict]) -> dict[str, Any]:
         item_means.append(mean)
         by_subject = subject_average(mine)
         per_run.append((by_subject if by_subject is not None else mean, stderr))
-        alternates.append(_alternate_math(mine))
+        alternates.append(alternate_math_score(mine))
     first = [r for r in rows if r.get("run", 0) == runs[0]]
     scores = [m for m, _ in per_run if m is not None]
     summary: dict[str, Any] = {

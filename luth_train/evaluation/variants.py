@@ -28,7 +28,9 @@ Each is a key of `evaluation:` whose default is what the authors ran (kurakurai/
 
 from __future__ import annotations
 
+import json
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from luth_train.evaluation.protocol import PROTOCOLS, generation_size, gpqa_seed
@@ -119,3 +121,26 @@ class ProtocolChoices:
     def varies_between_runs(self, name: str) -> bool:
         """Whether a run's prompts differ from the first run's (GPQA under `per_run` only)."""
         return PROTOCOLS[name].seeded and self.gpqa_order == "per_run"
+
+
+def subject_average(rows: Sequence[dict]) -> float | None:
+    """lighteval's `leaderboard|mmlu:_average`: the mean of the subjects' accuracies (rows whose
+    `details` name a subject; None when none does)."""
+    by_subject: dict[str, list[float]] = {}
+    for r in rows:
+        subject = json.loads(r.get("details") or "{}").get("subject")
+        if subject is not None and r["correct"] is not None:
+            by_subject.setdefault(subject, []).append(1.0 if r["correct"] else 0.0)
+    if not by_subject:
+        return None
+    return sum(sum(v) / len(v) for v in by_subject.values()) / len(by_subject)
+
+
+def alternate_math_score(rows: Sequence[dict]) -> tuple[str, float] | None:
+    """(the scoring not reported, its accuracy) of MATH rows that carry both verdicts."""
+    details = [json.loads(r.get("details") or "{}") for r in rows]
+    details = [d for d in details if "math_scoring" in d]
+    if not details:
+        return None
+    other = "corrected" if details[0]["math_scoring"] == "authors" else "authors"
+    return other, sum(1.0 for d in details if d[other]) / len(details)
