@@ -7,17 +7,18 @@ Each is a key of `evaluation:` whose default is what the authors ran (kurakurai/
   0.10's vLLM model reads it (`generation_parameters.max_new_tokens or split[0].generation_size`).
   The authors set 8192; null keeps each task's size (`protocol.generation_size`).
 - `hellaswag_fr_scoring`: `authors` generates with the task's size after the override and
-  exact-matches the whole stripped reply with the gold letter (lighteval's `em`, the authors'
-  task metric); `first_token` always generates the task's own size (1 token without thinking) and
-  scores that, so a reply "A. les bat…" cannot be cut to "A" by a long generation.
+  exact-matches the whole stripped reply with the gold letter (lighteval's `em`, the authors' task
+  metric), so "A. Elle les bat…" scores wrong; `first_token` always generates the task's own size
+  (1 token without thinking) and scores that, so a model that explains its letter still scores.
 - `gpqa_order`: `authors` places each GPQA answer where the authors' pipeline did: lighteval seeds
   `random.seed(1234)` when a `Pipeline` starts (each of their runs makes a new one), then formats
   every selected task in sorted name order, each row in dataset order. Of their twelve task
   names, only `community|arc_challenge_fr` sorts before `community|gpqa:diamond` and it draws
-  nothing; `gpqa:diamond` (English, 198 rows) draws `randint(0, 3)` once per row, then
-  `gpqa_fr:diamond` once per row. So English row i takes draw i and French row j draw 198 + j,
-  identical in every run. `per_run` draws from a generator seeded with `benchmark:item_id:run`, so
-  the order moves between runs and the runs measure the answer-order variance.
+  nothing (and `datasets` draws its fingerprints from its own generator); `gpqa:diamond` (English,
+  198 rows) draws `randint(0, 3)` once per row, then `gpqa_fr:diamond` once per row. So English
+  row i takes draw i and French row j draw 198 + j, identical in every run. `per_run` draws from
+  a generator seeded with `benchmark:item_id:run`, so the order moves between runs and the runs
+  measure the answer-order variance.
 - `math_scoring`: `authors` reproduces their MATH-500 metric: lighteval's `PassAtK` calls
   `compare_gold_target(prediction, gold, doc)`, so the `Doc` lands in `precision`; any
   comparison that rounds a float (`2.25` against `\\frac{9}{4}`) then raises inside and scores
