@@ -10,10 +10,12 @@ Benchmark names are the registry's (`arc_challenge_fr`, ...), a task name for bo
 configuration (`--config`, default `$LUTH_CONFIG` or data_lake/landing/luth.yaml when present);
 `--path NAME=FILE[:FORMAT]` overrides one (without `:FORMAT` the file is read in the hub dataset's
 own columns). Without a local file, the hub id is used. The protocol settings (chat template,
-system prompt, thinking, runs) come from the same section, with the authors' defaults.
+system prompt, thinking, runs, max_new_tokens, hellaswag_fr_scoring, gpqa_order, math_scoring)
+come from the same section, with the authors' defaults; a flag overrides one.
 
 `--dump-prompts` needs no model: one JSON row per item (benchmark, item_id, query, instruction,
-choices, gold_index, and with `--tokenizer` the exact `model_input` after the chat template).
+choices, gold_index, generation_size, metric, and with `--tokenizer` the exact `model_input` after
+the chat template).
 """
 
 from __future__ import annotations
@@ -104,7 +106,10 @@ def cmd_eval(argv: list[str]) -> int:
         help="local file for one benchmark (repeatable)",
     )
     p.add_argument("--batch-size", type=int, default=None)
-    p.add_argument("--max-new-tokens", type=int, default=None)
+    p.add_argument("--max-new-tokens", type=int, default=None, help="every generative task's generation size")
+    p.add_argument("--hellaswag-fr-scoring", choices=["authors", "first_token"], default=None)
+    p.add_argument("--gpqa-order", choices=["authors", "per_run"], default=None)
+    p.add_argument("--math-scoring", choices=["authors", "corrected"], default=None)
     p.add_argument("--system-prompt", default=None)
     p.add_argument("--num-runs", type=int, default=None, help="runs averaged (default: config, else 3)")
     p.add_argument("--enable-thinking", action="store_true", default=None, help="thinking mode on")
@@ -150,13 +155,26 @@ def cmd_eval(argv: list[str]) -> int:
         else section.get("system_prompt", DEFAULT_SYSTEM_PROMPT)
     )
     enable_thinking = args.enable_thinking or bool(section.get("enable_thinking", False))
+    variants = {
+        key: getattr(args, key) or section.get(key) or "authors"
+        for key in ("hellaswag_fr_scoring", "gpqa_order", "math_scoring")
+    }
+    max_new_tokens = args.max_new_tokens or section.get("max_new_tokens")
     from luth_train.evaluation.chat import ChatTemplateError
     from luth_train.evaluation.items import BenchmarkDataError
     from luth_train.evaluation.model_io import ModelLoadError
 
     if args.dump_prompts:
         from luth_train.evaluation.dump import dump_prompts, load_tokenizer
+        from luth_train.evaluation.variants import ProtocolChoices
 
+        try:
+            choices = ProtocolChoices(
+                max_new_tokens=max_new_tokens, enable_thinking=enable_thinking, **variants
+            )
+        except ValueError as err:
+            print(f"luth eval: {err}", file=sys.stderr)
+            return 2
         try:
             tok = load_tokenizer(args.tokenizer) if args.tokenizer else None
             n = dump_prompts(
@@ -168,6 +186,7 @@ def cmd_eval(argv: list[str]) -> int:
                 system_prompt=system_prompt,
                 enable_thinking=enable_thinking,
                 tokenizer_name=args.tokenizer or "",
+                choices=choices,
             )
         except (BenchmarkDataError, ChatTemplateError, ValueError, OSError) as err:
             print(f"luth eval: {err}", file=sys.stderr)
@@ -178,7 +197,7 @@ def cmd_eval(argv: list[str]) -> int:
         options = EvalOptions(
             limit=args.limit,
             batch_size=args.batch_size or int(section.get("batch_size", 8)),
-            max_new_tokens=args.max_new_tokens or section.get("max_new_tokens"),
+            max_new_tokens=max_new_tokens,
             use_chat_template=use_chat_template,
             system_prompt=system_prompt,
             enable_thinking=enable_thinking,
@@ -187,6 +206,7 @@ def cmd_eval(argv: list[str]) -> int:
             backend=args.backend or section.get("backend", "transformers"),
             device=args.device,
             nltk_data=section.get("nltk_data"),
+            **variants,
         )
     except ValueError as err:
         print(f"luth eval: {err}", file=sys.stderr)

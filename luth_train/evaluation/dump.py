@@ -2,8 +2,10 @@
 
 One JSON row per item: benchmark, item_id, query (the user turn before the chat template),
 instruction (the part lighteval 0.10 moves into the system turn when a system prompt is set),
-choices (the protocol's targets), gold_index, and with a tokenizer `model_input`, the exact string
-the model reads (chat template, system prompt, `enable_thinking`).
+choices (the protocol's targets), gold_index, generation_size (new tokens generated: the task's
+size or `max_new_tokens` over it; null for log-likelihood tasks), metric (what scores the reply,
+`variants.ProtocolChoices.metric`), and with a tokenizer `model_input`, the exact string the model
+reads (chat template, system prompt, `enable_thinking`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from luth_train.evaluation.chat import model_input
 from luth_train.evaluation.items import load_items
 from luth_train.evaluation.registry import BenchmarkSpec
+from luth_train.evaluation.variants import ProtocolChoices
 
 
 def load_tokenizer(path: str):
@@ -36,14 +39,17 @@ def dump_prompts(
     system_prompt: str | None = None,
     enable_thinking: bool = False,
     tokenizer_name: str = "the tokenizer",
+    choices: ProtocolChoices | None = None,
 ) -> int:
-    """Write the rows to `out` (JSONL); return how many."""
+    """Write the rows to `out` (JSONL); return how many. `choices` (default: the authors', with
+    `enable_thinking`) set the GPQA order, the generation sizes and the metrics."""
+    choices = choices or ProtocolChoices(enable_thinking=enable_thinking)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     n = 0
     with out.open("w", encoding="utf-8") as fh:
         for spec in specs:
-            for item in load_items(spec, limit):
+            for item in load_items(spec, limit, gpqa_order=choices.gpqa_order):
                 row = {
                     "benchmark": spec.name,
                     "item_id": item["item_id"],
@@ -51,6 +57,8 @@ def dump_prompts(
                     "instruction": item["instruction"],
                     "choices": list(item["targets"]),
                     "gold_index": item["gold_index"],
+                    "generation_size": choices.generation_size(spec.name),
+                    "metric": choices.metric(spec.name),
                 }
                 if tokenizer is not None:
                     row["model_input"] = model_input(

@@ -9,7 +9,9 @@ the authors' metrics (lighteval 0.10.0):
 - MATH-500 (`math_fr_pass_at_1_1n` / `math_pass_at_1_1n`): gold and prediction are both extracted
   with `[ExprExtractionConfig(), LatexExtractionConfig()]` (no fallback; `\\boxed{}` first) and
   compared with sympy (`compare_gold_target`). The gold is the `solution` text, so its last boxed
-  answer is what counts.
+  answer is what counts. `math_scores` gives both verdicts: the authors' (lighteval's `PassAtK`
+  calls `compare_gold_target(prediction, gold, doc)`, so the `Doc` is the `precision` and a
+  comparison that rounds a float fails) and the corrected one (gold, prediction, 6 digits).
 
 lighteval is imported on first use (it takes seconds); the regexes are cached per language.
 """
@@ -69,19 +71,42 @@ def _extract_math(text: str, language: str) -> list[Any]:
     return extract_target_from_pred(text, _math_regexes(language))
 
 
-def math_equivalent(gold_solution: str, response: str, language: str) -> tuple[bool, str | None]:
-    """(is the response's final answer mathematically equal to the solution's?, the extracted
-    answer). `gold_solution` is the dataset's `solution` (its boxed answer is extracted)."""
+def _compare(first: list[Any], second: list[Any], **kwargs: Any) -> bool:
     from lighteval.metrics.utils.math_comparison import compare_gold_target
 
-    gold_parsed = _extract_math(gold_solution, language)
-    pred = _extract_math(response.strip(), language)
+    try:
+        return bool(compare_gold_target(first, second, **kwargs))
+    except Exception:  # a comparison that times out or fails counts as not equal
+        return False
+
+
+@lru_cache(maxsize=1)
+def _a_doc():
+    """A lighteval `Doc`, the object the authors' metric passes where `precision` is expected."""
+    from lighteval.tasks.requests import Doc
+
+    return Doc(query="", choices=[""], gold_index=0)
+
+
+def math_scores(gold_solution: str, response: str, language: str) -> tuple[bool, bool, str | None]:
+    """(the authors' verdict, the corrected verdict, the extracted answer) of a response against
+    the dataset's `solution` (its boxed answer is extracted)."""
+    gold_parsed = _extract_math(gold_solution.strip(), language)
+    pred = _extract_math(response.strip(), language) if response else []
     if not pred:
-        return False, None
+        return False, False, None
     shown = str(pred[-1]) if isinstance(pred[-1], str) else str(pred[0])
     if not gold_parsed:
-        return False, shown
-    try:
-        return bool(compare_gold_target(gold_parsed, pred)), shown
-    except Exception:  # a comparison that times out or fails counts as not equal
-        return False, shown
+        return False, False, shown
+    # the authors' call: PassAtK's score_sample(prediction, gold, doc) -> compare_gold_target(gold=
+    # prediction, target=gold, precision=doc)
+    authors = _compare(pred, gold_parsed, precision=_a_doc())
+    corrected = _compare(gold_parsed, pred)
+    return authors, corrected, shown
+
+
+def math_equivalent(gold_solution: str, response: str, language: str) -> tuple[bool, str | None]:
+    """(is the response's final answer mathematically equal to the solution's? (corrected), the
+    extracted answer)."""
+    _, corrected, shown = math_scores(gold_solution, response, language)
+    return corrected, shown

@@ -5,8 +5,9 @@ stand-in shape (`to_hub_row`); each row is then rendered by the benchmark's prot
 (`protocol.render_row`). Every item is a dict with the `gold/benchmark_items` columns: benchmark,
 task, language, item_id, sample_id, question, choices (option texts, empty when generative),
 gold_index (int | None), answer (str), query (the user turn), targets (the protocol's choices),
-instruction, metadata (JSON str: source, the hub row the protocol reads). A row that cannot be
-read raises `BenchmarkDataError` naming the file, the row and the missing column.
+instruction, metadata (JSON str: source, the hub row the protocol reads, its position `index` in
+the file, GPQA's `gpqa_order`). A row that cannot be read raises `BenchmarkDataError` naming the
+file, the row and the missing column.
 """
 
 from __future__ import annotations
@@ -257,17 +258,28 @@ def _json_safe(row: dict, columns: Iterable[str]) -> dict:
     return {k: row[k] for k in columns if k in row}
 
 
-def _normalise(spec: BenchmarkSpec, where: str, row: dict, index: int, seen: set[str] | None = None) -> dict:
+def _normalise(
+    spec: BenchmarkSpec,
+    where: str,
+    row: dict,
+    index: int,
+    seen: set[str] | None = None,
+    gpqa_order: str = "authors",
+) -> dict:
     hub_row = to_hub_row(spec, where, row)
     item_id = _item_id(spec, hub_row, index)
     if seen is not None and item_id in seen:
         item_id = f"{item_id}#{index}"
     try:
-        doc = render_row(spec.name, hub_row, item_id=item_id, run=0, where=where)
+        doc = render_row(
+            spec.name, hub_row, item_id=item_id, run=0, where=where, index=index, gpqa_order=gpqa_order
+        )
     except ProtocolError as err:
         raise BenchmarkDataError(str(err)) from None
     kept = _json_safe(hub_row, (*PROTOCOLS[spec.name].columns, "subject", "Subject", "answer"))
-    meta: dict[str, Any] = {"source": where, "row": kept}
+    meta: dict[str, Any] = {"source": where, "row": kept, "index": index}
+    if PROTOCOLS[spec.name].seeded:
+        meta["gpqa_order"] = gpqa_order
     if spec.scoring == "ifeval":
         ids, kwargs = hub_row["instruction_id_list"], hub_row["kwargs"]
         if not isinstance(ids, list) or not isinstance(kwargs, list) or len(ids) != len(kwargs):
@@ -296,14 +308,15 @@ def _normalise(spec: BenchmarkSpec, where: str, row: dict, index: int, seen: set
     }
 
 
-def load_items(spec: BenchmarkSpec, limit: int | None = None) -> list[dict]:
-    """The first `limit` normalised items of a benchmark (all when None), in file order."""
+def load_items(spec: BenchmarkSpec, limit: int | None = None, gpqa_order: str = "authors") -> list[dict]:
+    """The first `limit` normalised items of a benchmark (all when None), in file order; GPQA's
+    answers in `gpqa_order` (`variants.py`), run 0's."""
     items: list[dict] = []
     seen: set[str] = set()
     for index, (where, row) in enumerate(read_rows(spec)):
         if limit is not None and len(items) >= limit:
             break
-        item = _normalise(spec, where, row, index, seen)
+        item = _normalise(spec, where, row, index, seen, gpqa_order)
         seen.add(item["item_id"])
         items.append(item)
     if not items:

@@ -70,7 +70,7 @@ class Protocol:
     generation_size: int | None  # new tokens without thinking (None: log-likelihood, no generation)
     generation_size_thinking: int | None  # with thinking
     follows: str  # the authors' file / lighteval definition it follows
-    seeded: bool = False  # the prompt draws a seeded random permutation (varies per run)
+    seeded: bool = False  # the prompt draws the answer order from Python's `random` (variants.py)
 
 
 GPQA_COLUMNS = ("Correct Answer", "Incorrect Answer 1", "Incorrect Answer 2", "Incorrect Answer 3")
@@ -195,11 +195,15 @@ def gpqa_seed(benchmark: str, item_id: str, run: int) -> str:
     return f"{benchmark}:{item_id}:{run}"
 
 
-def _seeded(seed: str, fn, *args):
-    """Call `fn` with Python's global `random` seeded by `seed` (lighteval's GPQA prompt draws the
-    gold position with `random.randint`), then put the global state back."""
+def _seeded(source: tuple | str, fn, *args):
+    """Call `fn` with Python's global `random` set from `source` (a `getstate()` tuple, or a seed
+    string), as the GPQA prompt functions draw the gold position with `random.randint`; then put
+    the global state back."""
     state = random.getstate()
-    random.seed(seed)
+    if isinstance(source, tuple):
+        random.setstate(source)
+    else:
+        random.seed(source)
     try:
         return fn(*args)
     finally:
@@ -264,8 +268,8 @@ def _mmlu_en(row: dict) -> Doc:
     return Doc(query, [" A", " B", " C", " D"], gold, instruction=intro)
 
 
-def _gpqa_fr(row: dict, seed: str) -> Doc:
-    gold = random.Random(seed).randint(0, 3)
+def _gpqa_fr_doc(row: dict) -> Doc:
+    gold = random.randint(0, 3)  # the authors' `gpqa_fr_instruct` draws from the global generator
     choices = [row["Incorrect Answer 1"], row["Incorrect Answer 2"], row["Incorrect Answer 3"]]
     choices.insert(gold, row["Correct Answer"])
     query = GPQA_FR_TEMPLATE.format(
@@ -274,10 +278,10 @@ def _gpqa_fr(row: dict, seed: str) -> Doc:
     return Doc(query, list(LETTERS[:4]), gold)
 
 
-def _gpqa_en(row: dict, seed: str) -> Doc:
+def _gpqa_en_doc(row: dict) -> Doc:
     from lighteval.tasks.tasks.gpqa import gpqa_prompt  # identical to 0.10's gpqa_instruct
 
-    return _from_lighteval(_seeded(seed, gpqa_prompt, row, "gpqa:diamond"))
+    return _from_lighteval(gpqa_prompt(row, "gpqa:diamond"))
 
 
 def _arc_en(row: dict) -> Doc:
@@ -286,10 +290,27 @@ def _arc_en(row: dict) -> Doc:
     return _from_lighteval(arc_prompt(row, "arc:challenge"))
 
 
-def render_row(name: str, row: dict, *, item_id: str = "", run: int = 0, where: str = "") -> Doc:
-    """The benchmark's `Doc` for one hub-schema row (`run` only moves GPQA's gold position)."""
+def render_row(
+    name: str,
+    row: dict,
+    *,
+    item_id: str = "",
+    run: int = 0,
+    where: str = "",
+    index: int | None = None,
+    gpqa_order: str = "authors",
+) -> Doc:
+    """The benchmark's `Doc` for one hub-schema row. Only GPQA's gold position depends on more than
+    the row: on `index` (the row's position in the dataset) under the authors' order, on
+    `item_id` and `run` under `per_run` (`variants.py`)."""
     check_columns(name, row, where or name)
-    seed = gpqa_seed(name, item_id, run)
+    if PROTOCOLS[name].seeded:
+        from luth_train.evaluation.variants import gpqa_random_source
+
+        try:
+            source = gpqa_random_source(name, index, item_id, run, gpqa_order)
+        except ValueError as err:
+            raise ProtocolError(f"{where or name}: {err}") from None
     try:
         if name in ("ifeval_fr", "ifeval_en"):
             specific = {"instructions_id_list": row["instruction_id_list"], "kwargs": row["kwargs"]}
@@ -298,10 +319,8 @@ def render_row(name: str, row: dict, *, item_id: str = "", run: int = 0, where: 
             return _from_lighteval(_mmlu_fr_prompt()(row, "mmlu_fr"))
         if name == "mmlu_en":
             return _mmlu_en(row)
-        if name == "gpqa_diamond_fr":
-            return _gpqa_fr(row, seed)
-        if name == "gpqa_diamond_en":
-            return _gpqa_en(row, seed)
+        if name in ("gpqa_diamond_fr", "gpqa_diamond_en"):
+            return _seeded(source, _gpqa_fr_doc if name == "gpqa_diamond_fr" else _gpqa_en_doc, row)
         if name == "math500_fr":
             return Doc(MATH500_FR_TEMPLATE.format(problem=row["problem"]), [row["solution"]], 0)
         if name == "math500_en":
@@ -331,5 +350,6 @@ def render_row(name: str, row: dict, *, item_id: str = "", run: int = 0, where: 
 
 
 def generation_size(name: str, enable_thinking: bool) -> int | None:
+    """The task's own generation size (`evaluation.max_new_tokens` overrides it: `variants.py`)."""
     p = PROTOCOLS[name]
     return p.generation_size_thinking if enable_thinking else p.generation_size

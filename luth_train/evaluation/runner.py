@@ -2,13 +2,14 @@
 
 Every item is asked as its protocol renders it (`protocol.py`), through the chat template with the
 system prompt and `enable_thinking` (`chat.py`). Log-likelihood tasks score each target after that
-string; generative tasks decode greedily (temperature 0) up to the task's generation size, and with
-thinking on the scored answer is the text after the last `</think>`.
+string; generative tasks decode greedily (temperature 0) up to the generation size (the task's,
+or `max_new_tokens` over it: `variants.py`), and with thinking on the scored answer is the text
+after the last `</think>`.
 
-`num_runs` repeats the evaluation (the authors average three). Only GPQA's prompt changes between
-runs (its seeded gold position moves); for every other task the inputs are identical and decoding
-is greedy, so runs after the first reuse the first run's rows (marked `reused_run` in `details`)
-instead of recomputing the same numbers.
+`num_runs` repeats the evaluation (the authors average three). Only GPQA's prompt can change
+between runs (with `gpqa_order: per_run` its gold position moves); otherwise the inputs are
+identical and decoding is greedy, so runs after the first reuse the first run's rows (marked
+`reused_run` in `details`) instead of recomputing the same numbers.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from luth_train.evaluation import ifeval as ifeval_scoring
 from luth_train.evaluation.chat import final_answer, model_input
 from luth_train.evaluation.items import load_items
 from luth_train.evaluation.model_io import LoadedModel, load_model
-from luth_train.evaluation.protocol import PROTOCOLS, Doc, generation_size, render_row
+from luth_train.evaluation.protocol import PROTOCOLS, Doc, render_row
 from luth_train.evaluation.registry import BenchmarkSpec
+from luth_train.evaluation.variants import ProtocolChoices, alternate_math_score, subject_average
 
 Log = Callable[[str], None]
 
@@ -37,7 +39,7 @@ DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
 class EvalOptions:
     limit: int | None = None
     batch_size: int = 8
-    max_new_tokens: int | None = None  # a cap on each task's generation size (protocol.py); None: none
+    max_new_tokens: int | None = None  # overrides every task's generation size; None: the task's own
     use_chat_template: bool = True
     system_prompt: str | None = DEFAULT_SYSTEM_PROMPT
     enable_thinking: bool = False
@@ -47,8 +49,12 @@ class EvalOptions:
     device: str | None = None
     dtype: str = "auto"
     nltk_data: str | None = None
+    hellaswag_fr_scoring: str = "authors"  # or "first_token" (variants.py)
+    gpqa_order: str = "authors"  # or "per_run"
+    math_scoring: str = "authors"  # or "corrected"
 
     def __post_init__(self) -> None:
+        self.choices()  # an unknown variant is an error here
         if self.temperature != 0.0:
             raise ValueError(
                 f"temperature {self.temperature}: only greedy decoding (temperature 0, the authors' "
@@ -56,6 +62,15 @@ class EvalOptions:
             )
         if self.num_runs < 1:
             raise ValueError(f"num_runs must be at least 1, got {self.num_runs}")
+
+    def choices(self) -> ProtocolChoices:
+        return ProtocolChoices(
+            max_new_tokens=self.max_new_tokens,
+            enable_thinking=self.enable_thinking,
+            hellaswag_fr_scoring=self.hellaswag_fr_scoring,
+            gpqa_order=self.gpqa_order,
+            math_scoring=self.math_scoring,
+        )
 
 
 @dataclass
@@ -102,12 +117,24 @@ def _row(item: dict, run: int, prompt: str, **values: Any) -> dict:
     return row
 
 
-def item_doc(item: dict, run: int = 0) -> Doc:
-    """The item's protocol rendering for `run` (run 0 is stored on the item)."""
-    if run == 0 or not PROTOCOLS[item["benchmark"]].seeded:
-        return Doc(item["query"], list(item["targets"]), item["gold_index"], item.get("instruction") or "")
-    row = json.loads(item["metadata"])["row"]
-    return render_row(item["benchmark"], row, item_id=item["item_id"], run=run)
+def item_doc(item: dict, run: int = 0, gpqa_order: str = "authors") -> Doc:
+    """The item's protocol rendering for `run` (run 0 in the items' own GPQA order is stored on
+    the item)."""
+    stored = Doc(item["query"], list(item["targets"]), item["gold_index"], item.get("instruction") or "")
+    if not PROTOCOLS[item["benchmark"]].seeded:
+        return stored
+    meta = json.loads(item["metadata"])
+    if run == 0 and meta.get("gpqa_order", "authors") == gpqa_order:
+        return stored
+    return render_row(
+        item["benchmark"],
+        meta["row"],
+        item_id=item["item_id"],
+        run=run,
+        index=meta.get("index"),
+        gpqa_order=gpqa_order,
+        where=meta.get("source", ""),
+    )
 
 
 def model_inputs(lm: LoadedModel, docs: Sequence[Doc], options: EvalOptions) -> list[str]:
@@ -134,7 +161,7 @@ def score_multiple_choice(
 ) -> list[dict]:
     from luth_train.evaluation.loglik import continuation_logliks
 
-    docs = [item_doc(i, run) for i in items]
+    docs = [item_doc(i, run, options.gpqa_order) for i in items]
     contexts = model_inputs(lm, docs, options)
     requests: list[tuple[str, str]] = []
     spans: list[tuple[int, int]] = []
@@ -161,6 +188,8 @@ def score_multiple_choice(
             "gold_index": doc.gold_index,
             "targets": doc.choices,
         }
+        if item["benchmark"] == "mmlu_en":  # reported as the mean of the subject accuracies
+            details["subject"] = json.loads(item["metadata"])["row"].get("subject")
         rows.append(
             _row(
                 item,
@@ -196,36 +225,51 @@ def score_responses(
     enable_thinking: bool = False,
     prompts: Sequence[str] | None = None,
     run: int = 0,
+    choices: ProtocolChoices | None = None,
 ) -> list[dict]:
-    """Score given responses to generative items (HellaSwag-FR letter, GPQA, maths, IFEval)."""
-    from luth_train.evaluation.extraction import extract_letter, math_equivalent
+    """Score given responses to generative items (HellaSwag-FR letter, GPQA, maths, IFEval), with
+    the protocol's `choices` (default: the authors'; their `enable_thinking` wins over the
+    argument)."""
+    from luth_train.evaluation.extraction import extract_letter, math_scores
 
+    choices = choices or ProtocolChoices(enable_thinking=enable_thinking)
+    enable_thinking = choices.enable_thinking
     rows = []
     for k, (item, response) in enumerate(zip(items, responses, strict=True)):
-        doc = item_doc(item, run)
+        doc = item_doc(item, run, choices.gpqa_order)
         prompt = prompts[k] if prompts is not None else doc.query
         answer = final_answer(response, enable_thinking)
         thinking = {"unterminated_thinking": answer is None} if enable_thinking else {}
-        details = thinking
+        details = {
+            "metric": choices.metric(spec.name),
+            "generation_size": choices.generation_size(spec.name),
+            **thinking,
+        }
         extracted = None
         if spec.scoring == "gen_exact":
+            # lighteval's `em` (ExactMatches(strip_strings=True)): the whole stripped reply
             extracted = None if answer is None else answer.strip()
-            correct = extracted == doc.choices[doc.gold_index].strip()
+            gold = doc.choices[doc.gold_index].strip()
+            correct = bool(extracted) and extracted == gold
+            details["prefix_exact_match"] = bool(extracted) and extracted.startswith(gold)
         elif spec.scoring == "gen_letter":
             extracted = None if answer is None else extract_letter(answer, len(doc.choices), item["language"])
             correct = extracted == doc.choices[doc.gold_index]
+            details["gold_index"] = doc.gold_index
         elif spec.scoring == "gen_math":
-            correct, extracted = (
-                (False, None) if answer is None else math_equivalent(doc.choices[0], answer, item["language"])
-            )
+            authors, corrected, extracted = (False, False, None)
+            if answer is not None:
+                authors, corrected, extracted = math_scores(doc.choices[0], answer, item["language"])
+            correct = authors if choices.math_scoring == "authors" else corrected
+            details |= {"math_scoring": choices.math_scoring, "authors": authors, "corrected": corrected}
         elif spec.scoring == "ifeval":
             meta = json.loads(item["metadata"])
             res = ifeval_scoring.score_response(
                 doc.query, meta["instruction_id_list"], meta["kwargs"], answer or ""
             )
             correct = res.prompt_strict
-            details = {"instruction_ids": res.instruction_ids, "strict": res.strict, "loose": res.loose,
-                       "prompt_loose": res.prompt_loose, "unscored": res.unscored, **thinking}
+            details |= {"instruction_ids": res.instruction_ids, "strict": res.strict, "loose": res.loose,
+                        "prompt_loose": res.prompt_loose, "unscored": res.unscored}
         else:
             raise ValueError(f"{spec.name}: scoring {spec.scoring!r} is not generative")
         rows.append(_row(item, run, prompt, response=response, extracted=extracted, correct=correct,
@@ -238,15 +282,12 @@ def _run_once(
 ) -> list[dict]:
     if spec.scoring == "loglik_mc":
         return score_multiple_choice(lm, items, options, log, run=run)
-    docs = [item_doc(i, run) for i in items]
+    choices = options.choices()
+    docs = [item_doc(i, run, choices.gpqa_order) for i in items]
     texts = model_inputs(lm, docs, options)
-    size = generation_size(spec.name, options.enable_thinking) or 1
-    if options.max_new_tokens:
-        size = min(size, options.max_new_tokens)
+    size = choices.generation_size(spec.name) or 1
     responses = _generate(lm, texts, size, options, log)
-    return score_responses(
-        spec, items, responses, enable_thinking=options.enable_thinking, prompts=texts, run=run
-    )
+    return score_responses(spec, items, responses, prompts=texts, run=run, choices=choices)
 
 
 def _reuse(rows: list[dict], run: int) -> list[dict]:
@@ -258,15 +299,20 @@ def _reuse(rows: list[dict], run: int) -> list[dict]:
 
 
 def summarise(spec: BenchmarkSpec, rows: Sequence[dict]) -> dict[str, Any]:
-    """Score (fraction correct, 0..1): the mean over runs of each run's accuracy, the runs'
-    standard deviation (`score_std`), and the first run's per-item standard error (`stderr`)."""
+    """Score (fraction correct, 0..1): the mean over runs of each run's accuracy (MMLU-EN: of its
+    subject average), the runs' standard deviation (`score_std`), and the first run's per-item
+    standard error (`stderr`). MMLU-EN adds `item_mean`; MATH-500 the other scoring's score
+    (`score_corrected` or `score_authors`)."""
     runs = sorted({r.get("run", 0) for r in rows}) or [0]
-    per_run = []
+    per_run, item_means, alternates = [], [], []
     for run in runs:
-        values = [
-            1.0 if r["correct"] else 0.0 for r in rows if r.get("run", 0) == run and r["correct"] is not None
-        ]
-        per_run.append(mean_stderr(values))
+        mine = [r for r in rows if r.get("run", 0) == run]
+        values = [1.0 if r["correct"] else 0.0 for r in mine if r["correct"] is not None]
+        mean, stderr = mean_stderr(values)
+        item_means.append(mean)
+        by_subject = subject_average(mine)
+        per_run.append((by_subject if by_subject is not None else mean, stderr))
+        alternates.append(alternate_math_score(mine))
     first = [r for r in rows if r.get("run", 0) == runs[0]]
     scores = [m for m, _ in per_run if m is not None]
     summary: dict[str, Any] = {
@@ -283,6 +329,12 @@ def summarise(spec: BenchmarkSpec, rows: Sequence[dict]) -> dict[str, Any]:
         "score_std": population_std(scores),
         "stderr": per_run[0][1],
     }
+    if subject_average(first) is not None:
+        means = [m for m in item_means if m is not None]
+        summary["item_mean"] = sum(means) / len(means) if means else None
+    if alternates[0] is not None:
+        other = alternates[0][0]
+        summary[f"score_{other}"] = sum(a[1] for a in alternates if a) / len([a for a in alternates if a])
     if spec.scoring == "loglik_mc":
         details = [json.loads(r["details"]) for r in first]
         summary["acc"] = mean_stderr([float(d["acc"]) for d in details])[0]
@@ -316,7 +368,7 @@ def evaluate_benchmark(
     rows: list[dict] = []
     first: list[dict] = []
     for run in range(options.num_runs):
-        if run and not PROTOCOLS[spec.name].seeded:
+        if run and not options.choices().varies_between_runs(spec.name):
             rows += _reuse(first, run)  # same inputs, greedy decoding: the same rows
             continue
         done = _run_once(lm, spec, items, options, run, log)

@@ -36,37 +36,66 @@ def scores_frame(rows: Sequence[dict], model: str) -> pl.DataFrame:
     return pl.DataFrame(data, schema=SCORE_SCHEMA)
 
 
+def _variant_columns(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """`subject` (MMLU-EN rows: averaged per subject first) and, for MATH rows carrying both
+    verdicts, `alt_name` / `alt_correct`: the scoring not reported and its verdict."""
+    field = lambda key: pl.col("details").str.json_path_match(f"$.{key}")  # noqa: E731
+    scoring = field("math_scoring")
+    alt_name = pl.when(scoring == "authors").then(pl.lit("corrected")).when(scoring == "corrected")
+    alt_name = alt_name.then(pl.lit("authors"))
+    alt = pl.when(scoring == "authors").then(field("corrected")).otherwise(field("authors"))
+    return lf.with_columns(
+        subject=field("subject"), alt_name=alt_name, alt_correct=(alt == "true").cast(pl.Float64)
+    )
+
+
 def run_scores(scores: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """model, benchmark, run, n, score: percent correct per run; for `language_loss_*` the
-    token-weighted mean loss (nats per token)."""
+    """model, benchmark, run, n, score: percent correct per run (MMLU-EN: the mean of its subject
+    accuracies, lighteval's `mmlu:_average`), item_score (percent over items), alt_name /
+    alt_score (MATH-500: the other scoring); for `language_loss_*` the token-weighted mean loss
+    (nats per token)."""
     lf = scores.lazy() if isinstance(scores, pl.DataFrame) else scores
     names = lf.collect_schema().names()
     if "run" not in names:
         lf = lf.with_columns(run=pl.lit(0, pl.Int64))
-    for col in ("loss", "n_tokens"):
+    for col in ("loss", "n_tokens", "details"):
         if col not in names:
             lf = lf.with_columns(pl.lit(None, SCORE_SCHEMA[col]).alias(col))
+    lf = _variant_columns(lf)
     is_loss = pl.col("benchmark").is_in(list(LANGUAGE_LOSS_NAMES))
     correct = pl.col("correct").cast(pl.Float64)
     weighted = (pl.col("loss") * pl.col("n_tokens")).sum() / pl.col("n_tokens").sum()
-    return (
-        lf.filter(
-            pl.when(is_loss).then(pl.col("loss").is_not_null()).otherwise(pl.col("correct").is_not_null())
-        )
-        .group_by("model", "benchmark", "run")
+    kept = lf.filter(
+        pl.when(is_loss).then(pl.col("loss").is_not_null()).otherwise(pl.col("correct").is_not_null())
+    )
+    keys = ["model", "benchmark", "run"]
+    by_subject = (
+        kept.filter(pl.col("subject").is_not_null())
+        .group_by(*keys, "subject")
+        .agg(correct.mean().alias("subject_acc"))
+        .group_by(*keys)
+        .agg((100 * pl.col("subject_acc").mean()).alias("subject_score"))
+    )
+    per_run = (
+        kept.group_by(*keys)
         .agg(
             pl.len().alias("n"),
-            pl.when(is_loss.first()).then(weighted).otherwise(100 * correct.mean()).alias("score"),
+            pl.when(is_loss.first()).then(weighted).otherwise(100 * correct.mean()).alias("item_score"),
             (100 * correct.std(ddof=1) / pl.len().cast(pl.Float64).sqrt()).alias("stderr"),
+            pl.col("alt_name").drop_nulls().first().alias("alt_name"),
+            (100 * pl.col("alt_correct").filter(pl.col("alt_name").is_not_null()).mean()).alias("alt_score"),
         )
-        .sort("model", "benchmark", "run")
-        .collect()
+        .join(by_subject, on=keys, how="left")
+        .with_columns(score=pl.coalesce("subject_score", "item_score"))
     )
+    columns = [*keys, "n", "score", "stderr", "item_score", "alt_name", "alt_score"]
+    return per_run.select(columns).sort(*keys).collect()
 
 
 def cell_scores(scores: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """model, benchmark, n, runs, score (mean over runs), std (over runs, numpy's ddof=0 as the
-    authors print it), stderr (first run's per-item standard error)."""
+    authors print it), stderr (first run's per-item standard error), item_score, alt_name,
+    alt_score (means over runs)."""
     per_run = run_scores(scores)
     return (
         per_run.group_by("model", "benchmark")
@@ -76,6 +105,9 @@ def cell_scores(scores: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
             pl.col("score").mean().alias("score"),
             pl.col("score").std(ddof=0).alias("std"),
             pl.col("stderr").first(),
+            pl.col("item_score").mean().alias("item_score"),
+            pl.col("alt_name").drop_nulls().first().alias("alt_name"),
+            pl.col("alt_score").mean().alias("alt_score"),
         )
         .sort("model", "benchmark")
     )
@@ -93,7 +125,8 @@ def score_table(
     identities: Mapping[str, str] | None = None,
 ) -> pl.DataFrame:
     """One row per model (`kind` = ours): a column per benchmark (percent, mean over runs; a
-    `language_loss_*` column is a mean token loss), `<benchmark>_std` over runs when a model has
+    `language_loss_*` column is a mean token loss; MMLU-EN the subject average), the variant
+    columns (`mmlu_en_item_mean`, `math500_*_corrected`), `<benchmark>_std` over runs when a model has
     more than one run, fr_average and en_average (means of the accuracy benchmarks of that
     language), fr_delta and en_delta (vs the `base` row). With `identities` (model -> hub id or
     path; `base` the base's), a `published` row per recognised published model and a
@@ -102,6 +135,7 @@ def score_table(
     multi_run = bool(cells.height) and int(cells["runs"].max()) > 1
     accuracy = [b for b in benchmarks if _is_accuracy(b)]
     rows = []
+    extras: dict[str, None] = {}  # variant columns met, in order
     for model in models:
         mine = cells.filter(pl.col("model") == model)
         if not mine.height:
@@ -114,9 +148,11 @@ def score_table(
             row[b] = None if score.get(b) is None else round(score[b], digits)
             if multi_run and _is_accuracy(b):
                 row[f"{b}_std"] = None if std.get(b) is None else round(std[b], 2)
+        row |= _variant_cells(mine.filter(pl.col("benchmark").is_in(list(benchmarks))), extras)
         rows.append(row | _averages(score, accuracy))
     rows += _published_rows(rows, accuracy, identities or {}, base)
     schema = {"model": pl.String, "kind": pl.String} | {b: pl.Float64 for b in benchmarks}
+    schema |= {column: pl.Float64 for column in extras}
     if multi_run:
         schema |= {f"{b}_std": pl.Float64 for b in accuracy}
     schema |= {"fr_average": pl.Float64, "en_average": pl.Float64}
@@ -129,6 +165,20 @@ def score_table(
             pl.when(pl.col("kind") == "difference").then(None).otherwise(delta).alias(f"{lang}_delta")
         )
     return table
+
+
+def _variant_cells(cells: pl.DataFrame, extras: dict[str, None]) -> dict:
+    """The columns beside a benchmark's: `mmlu_en_item_mean` (the mean over items, where the
+    benchmark column is the subject average) and `math500_*_corrected` (or `_authors`: the MATH
+    scoring not reported). Adds each column met to `extras`."""
+    out = {}
+    for r in cells.iter_rows(named=True):
+        if r["benchmark"] == "mmlu_en" and r["item_score"] is not None:
+            out["mmlu_en_item_mean"] = round(r["item_score"], 2)
+        if r["alt_name"] is not None and r["alt_score"] is not None:
+            out[f"{r['benchmark']}_{r['alt_name']}"] = round(r["alt_score"], 2)
+    extras.update(dict.fromkeys(out))
+    return out
 
 
 def _averages(score: Mapping[str, float | None], accuracy: Sequence[str]) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -176,6 +177,8 @@ def test_dump_prompts_needs_no_model_and_renders_the_chat_template(tiny_model_di
         "instruction",
         "choices",
         "gold_index",
+        "generation_size",
+        "metric",
         "model_input",
     }
     first = rows[0]
@@ -190,6 +193,46 @@ def test_dump_prompts_needs_no_model_and_renders_the_chat_template(tiny_model_di
     assert mmlu["model_input"].startswith(
         "<|im_start|>system\nYou are a helpful assistant.The following are multiple choice questions"
     )
+
+
+def test_dump_prompts_of_the_paper_configuration_records_size_and_metric(tmp_path, capsys):
+    """The paper's protocol (configs/runs/luth_paper.yaml) on the demo rows: every generative task
+    generates 8192 tokens, HellaSwag-FR is scored on the whole reply, MATH-500 the authors' way,
+    GPQA's answers where the authors' seeded sequence put them."""
+    from luth_train.evaluation.registry import BENCHMARK_NAMES
+    from luth_train.evaluation.variants import authors_random_state
+
+    out = tmp_path / "paper.jsonl"
+    paths = [arg for name in BENCHMARK_NAMES for arg in ("--path", f"{name}={DEMO_BENCHMARKS / name}.jsonl")]
+    config = str(REPO / "configs" / "runs" / "luth_paper.yaml")
+    code = luth(["eval", "--dump-prompts", str(out), "--benchmarks", "all", "--config", config, *paths])
+    assert code == 0, capsys.readouterr().err
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {r["benchmark"] for r in rows} == set(BENCHMARK_NAMES)
+    for r in rows:
+        loglik = r["benchmark"].split("_")[0] in ("mmlu", "arc") or r["benchmark"] == "hellaswag_en"
+        assert r["generation_size"] == (None if loglik else 8192), r["benchmark"]
+        assert r["metric"].startswith("loglik_") == loglik
+    by = {r["benchmark"]: r for r in rows}
+    assert by["hellaswag_fr"]["metric"] == "exact_match_whole_reply"
+    assert by["math500_fr"]["metric"] == by["math500_en"]["metric"] == "math_equivalence_authors"
+    for name, first in (("gpqa_diamond_en", 0), ("gpqa_diamond_fr", 198)):
+        golds = [r["gold_index"] for r in rows if r["benchmark"] == name]
+        draws = []
+        for i in range(len(golds)):
+            rng = random.Random()
+            rng.setstate(authors_random_state(first + i))
+            draws.append(rng.randint(0, 3))
+        assert golds == draws
+    # the switches' alternatives, from flags
+    code = luth(["eval", "--dump-prompts", str(out), "--benchmarks", "hellaswag_fr,math500_fr", "--config",
+                 config, *paths, "--hellaswag-fr-scoring", "first_token", "--math-scoring", "corrected"])
+    assert code == 0, capsys.readouterr().err
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {(r["benchmark"], r["generation_size"], r["metric"]) for r in rows} == {
+        ("hellaswag_fr", 1, "exact_match_first_token"),
+        ("math500_fr", 8192, "math_equivalence_corrected"),
+    }
 
 
 def test_dump_prompts_runs_offline_on_a_fresh_copy_of_the_repository(tmp_path):

@@ -53,8 +53,8 @@ def test_arc_challenge_fr_reads_a_list_of_choices():
 @pytest.mark.parametrize("run", [0, 1, 2])
 def test_gpqa_fr_reads_problem_and_places_the_answer_at_a_seeded_position(run):
     row = {"problem": "Quelle particule porte une charge négative ?", **GPQA_ANSWERS}
-    doc = render_row("gpqa_diamond_fr", row, item_id="rec1", run=run)
-    again = render_row("gpqa_diamond_fr", row, item_id="rec1", run=run)
+    doc = render_row("gpqa_diamond_fr", row, item_id="rec1", run=run, gpqa_order="per_run")
+    again = render_row("gpqa_diamond_fr", row, item_id="rec1", run=run, gpqa_order="per_run")
     assert doc == again  # seeded: the same run renders the same prompt
     options = ["le proton", "le neutron", "le photon"]
     options.insert(doc.gold_index, "l'électron")
@@ -68,10 +68,10 @@ def test_gpqa_fr_reads_problem_and_places_the_answer_at_a_seeded_position(run):
     assert doc.choices == ["A", "B", "C", "D"]
 
 
-def test_gpqa_position_moves_between_runs_and_items():
+def test_per_run_gpqa_position_moves_between_runs_and_items():
     row = {"problem": "Q ?", **GPQA_ANSWERS}
     golds = {
-        render_row("gpqa_diamond_fr", row, item_id=f"r{i}", run=r).gold_index
+        render_row("gpqa_diamond_fr", row, item_id=f"r{i}", run=r, gpqa_order="per_run").gold_index
         for i in range(6)
         for r in (0, 1, 2)
     }
@@ -194,7 +194,7 @@ def test_gpqa_en_is_lightevals_prompt_with_a_seeded_position():
         "Incorrect Answer 2": "neutron",
         "Incorrect Answer 3": "photon",
     }
-    doc = render_row("gpqa_diamond_en", row, item_id="r", run=1)
+    doc = render_row("gpqa_diamond_en", row, item_id="r", run=1, gpqa_order="per_run")
     random.seed("gpqa_diamond_en:r:1")
     theirs = gpqa_prompt(row, "gpqa:diamond")
     assert (doc.query, doc.choices, doc.gold_index) == (theirs.query, theirs.choices, theirs.gold_index)

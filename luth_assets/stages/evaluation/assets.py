@@ -33,7 +33,7 @@ def benchmark_items_asset(benchmarks: list[str]) -> dg.AssetsDefinition:
         key=keys.BENCHMARK_ITEMS,
         group_name=GROUP,
         partitions_def=dg.StaticPartitionsDefinition(benchmarks),
-        code_version="2",
+        code_version="3",
         description="Normalised items of one benchmark (first `evaluation.limit` rows).",
         metadata={"partition_expr": "benchmark"},
     )
@@ -45,7 +45,7 @@ def benchmark_items_asset(benchmarks: list[str]) -> dg.AssetsDefinition:
             context.add_output_metadata({"items": 0, "source": "held-out text, read when scoring"})
             return pl.DataFrame([], schema=items_frame_schema())
         spec = settings.specs()[context.partition_key]
-        items = load_items(spec, settings.limit)
+        items = load_items(spec, settings.limit, gpqa_order=settings.gpqa_order)
         context.log.info(f"{spec.name}: {len(items)} items from {spec.path or spec.hub_id}")
         context.add_output_metadata(
             {
@@ -83,7 +83,7 @@ def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges
         key=BENCHMARK_SCORES,
         group_name=GROUP,
         partitions_def=cells,
-        code_version="2",
+        code_version="3",
         ins={
             "items": dg.AssetIn(
                 keys.BENCHMARK_ITEMS,
@@ -130,6 +130,8 @@ def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges
                 "model_path": path,
                 "benchmark": name,
                 "metric": s["metric"],
+                "scored_by": options.choices().metric(name),
+                "generation_size": options.choices().generation_size(name),
                 "score": dg.MetadataValue.float(float(s["score"])) if s["score"] is not None else None,
                 "stderr": dg.MetadataValue.float(float(s["stderr"])) if s["stderr"] is not None else None,
                 "n": s["n"],
@@ -145,7 +147,7 @@ def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges
 @dg.asset(
     key=keys.SCORE_TABLE,
     group_name=GROUP,
-    code_version="2",
+    code_version="3",
     ins={"scores": dg.AssetIn(BENCHMARK_SCORES, metadata={"allow_missing_partitions": True})},
     description="The paper's table: models x benchmarks (percent), French and English "
     "averages, deltas vs the base model; Markdown and a plot in metadata.",

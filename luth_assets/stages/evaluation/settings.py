@@ -13,7 +13,10 @@ Stage: benchmark registry, per-sample scores, the score table.
       enable_thinking: false       # passed to the chat template; thinking: answer after </think>
       temperature: 0.0
       num_runs: 3                  # mean and standard deviation per benchmark in the score table
-      max_new_tokens: null         # cap on each task's generation size (null: the protocol's)
+      max_new_tokens: 8192         # overrides every generative task's size (null: each task's own)
+      hellaswag_fr_scoring: authors  # whole reply vs the gold letter; first_token: 1 token, scored
+      gpqa_order: authors          # the authors' answer order (seed 1234, same every run); per_run
+      math_scoring: authors        # the authors' MATH-500 comparison; corrected (shown beside it)
       batch_size: 8
       backend: transformers        # or vllm (GPU)
       language_loss: {enabled: true, max_texts: 64}
@@ -66,7 +69,25 @@ class EvaluationConfig(StrictModel):
     temperature: float = Field(0.0, ge=0.0, le=0.0, description="greedy decoding (the authors')")
     num_runs: int = Field(3, ge=1, description="runs averaged per benchmark (the authors: 3)")
     max_new_tokens: int | None = Field(
-        None, ge=1, description="cap on each task's generation size (null: the protocol's sizes)"
+        None,
+        ge=1,
+        description="generation size of every generative task, over the task's own (the authors: "
+        "8192, as lighteval 0.10's vLLM model reads it); null: each task's own size",
+    )
+    hellaswag_fr_scoring: Literal["authors", "first_token"] = Field(
+        "authors",
+        description="authors: generate with the task's size after max_new_tokens and exact-match the "
+        "whole reply with the gold letter; first_token: always the task's own size (1 token)",
+    )
+    gpqa_order: Literal["authors", "per_run"] = Field(
+        "authors",
+        description="authors: each GPQA answer where the authors' pipeline put it (random.seed(1234), "
+        "tasks in sorted order; the same every run); per_run: seeded per item and run",
+    )
+    math_scoring: Literal["authors", "corrected"] = Field(
+        "authors",
+        description="authors: their MATH-500 metric (a Doc passed as precision: a float answer never "
+        "matches a fraction); corrected: lighteval's comparison as meant. The other is a column beside",
     )
     language_loss: LanguageLossConfig = Field(default_factory=LanguageLossConfig)
     batch_size: int = Field(8, ge=1)
@@ -135,4 +156,7 @@ class EvaluationConfig(StrictModel):
             backend=self.backend,
             device=self.device,
             nltk_data=self.nltk_data,
+            hellaswag_fr_scoring=self.hellaswag_fr_scoring,
+            gpqa_order=self.gpqa_order,
+            math_scoring=self.math_scoring,
         )
