@@ -152,6 +152,7 @@ def test_the_graph_has_no_data_stage_and_training_reads_the_published_mix(tmp_pa
     names = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert "gold/sft_mix" not in names and "silver/judged_samples" not in names
     assert "bronze/raw_multilingual" not in names and "silver/translated_prompts" not in names
+    assert "silver/scholar_items" not in names and not list(defs.sensors or [])
     sft = graph.get(dg.AssetKey(["models", "sft_checkpoint"]))
     assert {p.to_user_string() for p in sft.parent_keys} == {"models/base_model"}
     scores = graph.get(dg.AssetKey(["gold", "benchmark_scores"]))
