@@ -104,3 +104,16 @@ def test_luth_train_reads_the_published_mix_by_glob(run, tmp_path, capsys):
                  "num_epochs=1", "--json"])
     assert code == 0 and (out / "final" / "config.json").is_file()
     assert '"train_rows"' in capsys.readouterr().out
+
+
+def test_the_score_table_is_exported_as_euroeval_results(run):
+    import json
+
+    lake, instance, _, _ = run
+    meta = _metadata(instance, dg.AssetKey(["gold", "score_table"]))
+    path = Path(meta["euroeval_results"])
+    assert path == lake / "gold" / "euroeval_results.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    who = {r["model_info"]["name"]: r["source_metadata"]["evaluator_relationship"] for r in records}
+    assert who == {"base": "third_party", "sft": "first_party", "luth-0.6b-instruct": "third_party"}
+    assert all(r["schema_version"] == "0.2.1" for r in records)
