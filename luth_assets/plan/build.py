@@ -38,7 +38,8 @@ def build_plan(config: RunConfig, config_path: str = "") -> dict:
     unknown = sorted({s["model"] for s in llm if not s["price_known"]})
     return {
         "config": config_path,
-        "token_method": count.method if any(
+        "token_method": planner.steps[0].rows_method if config.training.sft_dataset else
+        count.method if any(
             s["rows_method"].startswith("counted") for s in steps) else
         f"assumed per hub row ({config.plan.assumed_prompt_tokens} prompt + "
         f"{config.plan.assumed_answer_tokens} answer tokens); {count.method} elsewhere",
