@@ -81,27 +81,39 @@ def component_of(file: str) -> str:
     return match.group("split") if match else name
 
 
-def _read_file(file: str, column: str) -> list[Any]:
-    """The `column` values of one Parquet or JSONL file (local or hf://); a missing column is an
-    error naming the file and the columns it has."""
+def _parquet_turns(file: str, column: str) -> pl.Series:
+    """The turns column of one Parquet file (local or hf://), read by column, as {role, content}
+    strings; a missing column or one that is not a list of turns is an error naming the file."""
+    import pyarrow.parquet as pq
+
+    if is_hub(file):
+        from huggingface_hub import HfFileSystem
+
+        with HfFileSystem().open(file[len(HUB_PREFIX):], "rb") as fh:
+            table = pq.read_table(fh)
+    else:
+        table = pq.read_table(file)
+    if column not in table.column_names:
+        raise ValueError(f"{file}: no `{column}` column (has {table.column_names})")
+    series = pl.from_arrow(table.select([column])).to_series()
+    dtype = series.dtype
+    inner = getattr(dtype, "inner", None)
+    fields = {f.name for f in getattr(inner, "fields", [])}
+    if not isinstance(dtype, pl.List) or not isinstance(inner, pl.Struct) or \
+            not {"role", "content"} <= fields:
+        raise ValueError(f"{file}: `{column}` is {dtype}, not a list of {{role, content}} turns")
+    element = pl.element().struct
+    return series.to_frame("m").select(pl.col("m").list.eval(pl.struct(
+        element.field("role").cast(pl.String), element.field("content").cast(pl.String))))["m"]
+
+
+def _jsonl_turns(file: str, column: str) -> pl.Series:
+    """The turns of a JSONL file; a row whose value is not a list of turns becomes null (training
+    rejects it with a reason)."""
     import json
 
-    if file.endswith(".parquet"):
-        import pyarrow.parquet as pq
-
-        if is_hub(file):
-            from huggingface_hub import HfFileSystem
-
-            with HfFileSystem().open(file[len(HUB_PREFIX):], "rb") as fh:
-                table = pq.read_table(fh)
-        else:
-            table = pq.read_table(file)
-        if column not in table.column_names:
-            raise ValueError(f"{file}: no `{column}` column (has {table.column_names})")
-        return table.column(column).to_pylist()
     values = []
-    text = Path(file).read_text(encoding="utf-8")
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(Path(file).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -110,21 +122,14 @@ def _read_file(file: str, column: str) -> list[Any]:
             raise ValueError(f"{file}:{n}: not valid JSON: {err}") from err
         if column not in record:
             raise ValueError(f"{file}:{n}: no `{column}` field (has {sorted(record)})")
-        values.append(record[column])
-    return values
+        values.append(_turns(record[column]))
+    return pl.Series("m", values, dtype=MESSAGES_TYPE)
 
 
 def _turns(value: Any) -> list[dict[str, str]] | None:
-    """The turns as {role, content} strings, or None when the value is not a list of turns (such
-    rows are kept: training's tokenizer rejects them with a reason)."""
-    if not isinstance(value, list):
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
         return None
-    out = []
-    for turn in value:
-        if not isinstance(turn, dict):
-            return None
-        out.append({"role": str(turn.get("role") or ""), "content": str(turn.get("content") or "")})
-    return out
+    return [{"role": str(t.get("role") or ""), "content": str(t.get("content") or "")} for t in value]
 
 
 def validation_split(sample_ids: pl.Expr, share: float) -> pl.Expr:
@@ -141,15 +146,16 @@ def read_sft_dataset(path: str, *, name: str = "luth-sft", messages: str = "mess
     offsets: dict[str, int] = {}
     for file in resolve_dataset_files(path):
         component = component_of(file)
-        values = _read_file(file, messages)
+        turns = _parquet_turns(file, messages) if file.endswith(".parquet") \
+            else _jsonl_turns(file, messages)
         start = offsets.get(component, 0)
-        offsets[component] = start + len(values)
+        offsets[component] = start + len(turns)
         frames.append(pl.DataFrame({
             "sample_id": [make_sample_id(f"{name}:{component}", str(start + i))
-                          for i in range(len(values))],
-            "source": [component] * len(values),
-            "row": list(range(start, start + len(values))),
-            "messages": [_turns(v) for v in values],
+                          for i in range(len(turns))],
+            "source": [component] * len(turns),
+            "row": list(range(start, start + len(turns))),
+            "messages": turns,
         }, schema={k: v for k, v in ROW_SCHEMA.items() if k != "split"}))
     if not frames:
         raise FileNotFoundError(f"dataset path {path}: no Parquet or JSONL file")

@@ -79,6 +79,10 @@ def test_bad_input_names_the_file(tmp_path):
     pl.DataFrame({"conversation": [["x"]]}).write_parquet(bad / "luth_aya_dataset-00000-of-00001.parquet")
     with pytest.raises(ValueError, match="luth_aya_dataset-00000-of-00001.parquet: no `messages`"):
         read_sft_dataset(str(bad))
+    (bad / "luth_aya_dataset-00000-of-00001.parquet").unlink()
+    pl.DataFrame({"messages": [["bonjour"]]}).write_parquet(bad / "luth_scholar.parquet")
+    with pytest.raises(ValueError, match=r"luth_scholar.parquet: `messages` is .*not a list of"):
+        read_sft_dataset(str(bad))
     with pytest.raises(FileNotFoundError, match="no file matches"):
         read_sft_dataset(str(tmp_path / "nothing" / "*.parquet"))
 
