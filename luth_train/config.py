@@ -37,8 +37,10 @@ class TrainConfig:
         "", "Hub id (e.g. Qwen/Qwen3-0.6B) or local folder of the model to fine-tune."
     )
     datasets: list[str] = _f(
-        [], "Training rows: Parquet or JSONL files/folders with a `messages` column (list of "
-        "{role, content}). An optional `split` column ('train'/'val') selects the val rows."
+        [], "Training rows: Parquet or JSONL files/folders/globs with a `messages` column (list "
+        "of {role, content}), or an hf://datasets/<owner>/<name>/<glob> (the published Luth-SFT: "
+        "hf://datasets/kurakurai/luth-sft/data/*.parquet). An optional `split` column "
+        "('train'/'val') selects the val rows."
     )
     output_dir: str = _f("outputs/sft", "Folder for checkpoints, the final model and logs.")
     sequence_len: int = _f(4096, "Maximum tokens per (packed) sequence; longer rows are dropped.")
@@ -254,6 +256,8 @@ def check_inputs_exist(cfg: TrainConfig, source: str) -> None:
         raise FileNotFoundError(f"{source}: base_model {cfg.base_model} does not exist (run `make demo` "
                                 "for the lake's models/base_model, or give a hub id)")
     for path in cfg.datasets:
+        if path.startswith("hf://") or any(c in path for c in "*?["):
+            continue  # a hub dataset or a glob: resolved when the rows are read
         if not Path(path).exists():
             raise FileNotFoundError(f"{source}: dataset {path} does not exist (`make demo` writes "
                                     "data_lake/gold/sft_mix_dataset/train.parquet)")

@@ -168,29 +168,31 @@ def tokenize_rows(
 
 
 def load_message_rows(paths: Sequence[str]) -> list[dict[str, Any]]:
-    """Read rows with a ``messages`` column from Parquet/JSONL files or folders of them."""
+    """Read rows with a ``messages`` column from Parquet/JSONL files, folders or globs of them, or
+    an ``hf://datasets/...`` glob on the hub (the published Luth-SFT: `luth_train.sft_dataset`)."""
     import json
     from pathlib import Path
 
-    files: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files += sorted(x for x in p.rglob("*") if x.suffix in (".parquet", ".jsonl", ".json"))
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise FileNotFoundError(f"dataset path {p} does not exist")
+    from luth_train.sft_dataset import is_hub, resolve_dataset_files
+
+    files = [f for p in paths for f in resolve_dataset_files(str(p))]
     rows: list[dict[str, Any]] = []
     for f in files:
-        if f.suffix == ".parquet":
+        if f.endswith(".parquet"):
             import pyarrow.parquet as pq
 
-            table = pq.read_table(f)
+            if is_hub(f):
+                from huggingface_hub import HfFileSystem
+
+                with HfFileSystem().open(f.removeprefix("hf://"), "rb") as fh:
+                    table = pq.read_table(fh)
+            else:
+                table = pq.read_table(f)
             if "messages" not in table.column_names:
                 raise ValueError(f"{f}: no `messages` column (has {table.column_names})")
             rows += table.to_pylist()
         else:
-            for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
+            for n, line in enumerate(Path(f).read_text(encoding="utf-8").splitlines(), 1):
                 if line.strip():
                     try:
                         row = json.loads(line)

@@ -7,7 +7,9 @@ Every checkpoint is a folder that `transformers.AutoModelForCausalLM.from_pretra
 - `base`      : `<lake>/models/base_model/` when the demo builds the tiny base, else the hub id or
                 local path named by `training.base_model` in the run configuration;
 - `sft`       : `<lake>/models/sft_checkpoint/`;
-- `merge-<r>` : `<lake>/models/merged/<r>/` for recipe `r` of `merging.recipes`.
+- `merge-<r>` : `<lake>/models/merged/<r>/` for recipe `r` of `merging.recipes`;
+- any name of `evaluation.models`: the hub id or folder it names (published checkpoints, scored
+  beside ours; never written to).
 
 Beside them: `<lake>/models/.runs/` (a training run's working folder, removed once it succeeds)
 and `<lake>/models/best_merge_pareto.png` (the plot of the chosen merge).
@@ -57,8 +59,10 @@ def merge_model_name(recipe: str) -> str:
 
 
 def evaluated_models(config: RunConfig) -> list[str]:
-    """The `model` dimension of `benchmark_scores`: base, sft, then one per merge recipe."""
-    return [BASE, SFT] + [merge_model_name(r) for r in config.merging.recipe_names()]
+    """The `model` dimension of `benchmark_scores`: base, sft, one per merge recipe, then the
+    extra models `evaluation.models` names (published checkpoints: hub ids or folders)."""
+    return ([BASE, SFT] + [merge_model_name(r) for r in config.merging.recipe_names()]
+            + list(config.evaluation.models))
 
 
 def resolve_model(config: RunConfig, lake_root: str | Path, name: str) -> str:
@@ -69,9 +73,13 @@ def resolve_model(config: RunConfig, lake_root: str | Path, name: str) -> str:
         return str(sft_checkpoint_dir(lake_root))
     if name.startswith(MERGE_PREFIX):
         return str(merged_model_dir(lake_root, name[len(MERGE_PREFIX):]))
-    raise ValueError(f"unknown model name {name!r}; expected base, sft or merge-<recipe>")
+    if name in config.evaluation.models:
+        return config.evaluation.models[name]
+    raise ValueError(f"unknown model name {name!r}; expected base, sft, merge-<recipe> or a name "
+                     "of evaluation.models")
 
 
 def in_lake(config: RunConfig, name: str) -> bool:
-    """Whether the model is a checkpoint folder of the lake (not a named base: hub id or path)."""
-    return not (name == BASE and config.training.base_model)
+    """Whether the model is a checkpoint folder of the lake (not a named base or an extra model
+    of `evaluation.models`: hub id or path)."""
+    return not ((name == BASE and config.training.base_model) or name in config.evaluation.models)

@@ -11,6 +11,7 @@ import time
 
 from luth_assets.plan.counting import TokenCounter
 from luth_assets.plan.llm_steps import Planner
+from luth_assets.plan.published_mix import plan_published_mix
 from luth_assets.plan.training import plan_model, planned_models
 from luth_assets.run_config import RunConfig
 
@@ -19,19 +20,26 @@ def build_plan(config: RunConfig, config_path: str = "") -> dict:
     t0 = time.monotonic()
     count = TokenCounter(config.training.base_model)
     planner = Planner(config, count)
-    gathered = planner.sources()
-    seeds = planner.translation()
-    planner.judges(gathered, seeds)
-    planner.scholar()
-    sft_rows, sft_tokens = planner.curation()
-    models = [plan_model(name, spec, config, sft_rows, sft_tokens).row()
+    if config.training.sft_dataset is not None:  # a published dataset: nothing is generated
+        line, sft_rows, sft_tokens = plan_published_mix(config, count)
+        planner.steps.append(line)
+        held_out = config.training.sft_dataset.validation_share
+    else:
+        gathered = planner.sources()
+        seeds = planner.translation()
+        planner.judges(gathered, seeds)
+        planner.scholar()
+        sft_rows, sft_tokens = planner.curation()
+        held_out = config.curation.mixing.validation_share
+    models = [plan_model(name, spec, config, sft_rows, sft_tokens, validation_share=held_out).row()
               for name, spec in planned_models(config).items()]
     steps = [s.row() for s in planner.steps]
     llm = [s for s in steps if s["requests"]]
     unknown = sorted({s["model"] for s in llm if not s["price_known"]})
     return {
         "config": config_path,
-        "token_method": count.method if any(
+        "token_method": planner.steps[0].rows_method if config.training.sft_dataset else
+        count.method if any(
             s["rows_method"].startswith("counted") for s in steps) else
         f"assumed per hub row ({config.plan.assumed_prompt_tokens} prompt + "
         f"{config.plan.assumed_answer_tokens} answer tokens); {count.method} elsewhere",

@@ -74,10 +74,11 @@ def _tiny_params(config: RunConfig) -> float | None:
 
 
 def plan_model(name: str, spec: PlannedModel, config: RunConfig, sft_rows: int,
-               sft_tokens: float) -> ModelPlan:
+               sft_tokens: float, validation_share: float | None = None) -> ModelPlan:
     overrides = config.training.overrides if not config.plan.models else {}
     train = load_train_config(spec.train_config, overrides)
-    keep = 1.0 - config.curation.mixing.validation_share
+    held_out = config.curation.mixing.validation_share if validation_share is None else validation_share
+    keep = 1.0 - held_out
     rows, tokens = round(sft_rows * keep), round(sft_tokens * keep)
     gpus = spec.gpus or config.plan.gpus
     tps = spec.tokens_per_second_per_gpu or config.plan.tokens_per_second_per_gpu

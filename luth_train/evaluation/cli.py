@@ -1,6 +1,7 @@
 """`luth eval`: score a model on benchmarks, or score given IFEval responses.
 
     luth eval --model PATH_OR_ID --benchmarks NAME[,NAME] [--limit N] [--output FILE]
+              [--euroeval-export OUT.jsonl]
     luth eval --dump-prompts OUT.jsonl --benchmarks NAMES [--path NAME=FILE[:FORMAT]] [--limit N]
               [--config FILE] [--tokenizer PATH]
     luth eval ifeval-score --prompts FILE.jsonl --responses FILE.jsonl [--output FILE]
@@ -97,6 +98,8 @@ def cmd_eval(argv: list[str]) -> int:
     p.add_argument("--benchmarks", required=True, help="comma-separated names, task names or 'all'")
     p.add_argument("--limit", type=int, default=None, help="first N items of each benchmark")
     p.add_argument("--output", help="per-sample rows to FILE (.parquet, or .jsonl)")
+    p.add_argument("--euroeval-export", metavar="OUT.jsonl", default=None,
+                   help="also write the scores as EuroEval results (Every Eval Ever JSON Lines)")
     p.add_argument("--config", help="run configuration whose evaluation section names local files")
     p.add_argument(
         "--path",
@@ -223,7 +226,24 @@ def cmd_eval(argv: list[str]) -> int:
         rows = [dict(row, model=args.model) for r in results for row in r.rows]
         _write_rows(rows, args.output)
         print(f"{len(rows)} per-sample rows written to {args.output}")
+    if args.euroeval_export:
+        _export_euroeval(results, args.model, options, args.euroeval_export)
     return 0
+
+
+def _export_euroeval(results, model: str, options, path: str) -> None:
+    import polars as pl
+
+    from luth_train.evaluation.euroeval import euroeval_records, write_euroeval_jsonl
+    from luth_train.evaluation.tables import scores_frame
+
+    frame = pl.concat([scores_frame(r.rows, model) for r in results])
+    protocol = {"temperature": options.temperature, "max_new_tokens": options.max_new_tokens,
+                "enable_thinking": options.enable_thinking, "num_runs": options.num_runs,
+                "use_chat_template": options.use_chat_template, "system_prompt": options.system_prompt}
+    records = euroeval_records(frame, {model: model}, protocol=protocol)
+    write_euroeval_jsonl(records, path)
+    print(f"{len(records)} EuroEval result line(s) written to {path}")
 
 
 def read_ifeval_pairs(prompts_file: str, responses_file: str) -> tuple[list[dict], list[str]]:

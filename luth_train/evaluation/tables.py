@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from luth_train.evaluation.published import SOURCE, reference_for
+from luth_train.evaluation.published import published_rows, reference_for
 from luth_train.evaluation.registry import LANGUAGE_LOSS_NAMES, REGISTRY
 
 SCORE_SCHEMA = {
@@ -129,8 +129,9 @@ def score_table(
     columns (`mmlu_en_item_mean`, `math500_*_corrected`), `<benchmark>_std` over runs when a model has
     more than one run, fr_average and en_average (means of the accuracy benchmarks of that
     language), fr_delta and en_delta (vs the `base` row). With `identities` (model -> hub id or
-    path; `base` the base's), a `published` row per recognised published model and a
-    `difference` row (ours - published) per model compared with it (`published.py`)."""
+    path; `base` the base's), a `published` row per recognised published model and source, and
+    a `difference` row (ours - published) per model compared with it and source; the `source`
+    column names where a published number was read (`published.py`; null on our rows)."""
     cells = cell_scores(scores)
     multi_run = bool(cells.height) and int(cells["runs"].max()) > 1
     accuracy = [b for b in benchmarks if _is_accuracy(b)]
@@ -142,7 +143,7 @@ def score_table(
             continue
         score = dict(zip(mine["benchmark"].to_list(), mine["score"].to_list(), strict=True))
         std = dict(zip(mine["benchmark"].to_list(), mine["std"].to_list(), strict=True))
-        row: dict = {"model": model, "kind": "ours"}
+        row: dict = {"model": model, "kind": "ours", "source": None}
         for b in benchmarks:
             digits = 4 if b in LANGUAGE_LOSS_NAMES else 2
             row[b] = None if score.get(b) is None else round(score[b], digits)
@@ -155,7 +156,7 @@ def score_table(
     schema |= {column: pl.Float64 for column in extras}
     if multi_run:
         schema |= {f"{b}_std": pl.Float64 for b in accuracy}
-    schema |= {"fr_average": pl.Float64, "en_average": pl.Float64}
+    schema |= {"fr_average": pl.Float64, "en_average": pl.Float64, "source": pl.String}
     table = pl.DataFrame(rows, schema=schema)
     base_row = table.filter((pl.col("model") == base) & (pl.col("kind") == "ours"))
     for lang in ("fr", "en"):
@@ -164,7 +165,7 @@ def score_table(
         table = table.with_columns(
             pl.when(pl.col("kind") == "difference").then(None).otherwise(delta).alias(f"{lang}_delta")
         )
-    return table
+    return table.select([c for c in table.columns if c != "source"] + ["source"])
 
 
 def _variant_cells(cells: pl.DataFrame, extras: dict[str, None]) -> dict:
@@ -189,37 +190,45 @@ def _averages(score: Mapping[str, float | None], accuracy: Sequence[str]) -> dic
     return out
 
 
+def _complete_averages(score: Mapping[str, float | None], accuracy: Sequence[str]) -> dict:
+    """Averages of a published row only where the source gives every benchmark of that language
+    (one number is not an average)."""
+    out = _averages(score, accuracy)
+    for lang in ("fr", "en"):
+        if any(REGISTRY[b].language == lang and score.get(b) is None for b in accuracy):
+            out[f"{lang}_average"] = None
+    return out
+
+
 def _published_rows(
     ours: list[dict], accuracy: Sequence[str], identities: Mapping[str, str], base: str
 ) -> list[dict]:
-    published_rows: dict[str, dict] = {}
+    """One `published` row per (reference model, source), one `difference` row per (our model,
+    source): the sources disagree, so each is shown, never merged."""
+    published: dict[str, dict] = {}
     differences = []
     for row in ours:
         ref = reference_for(identities.get(row["model"]), identities.get(base))
         if ref is None:
             continue
-        label = f"published {ref.name}"
-        pub = {b: ref.scores.get(b) for b in accuracy}
-        published_rows.setdefault(
-            label, {"model": label, "kind": "published", **pub, **_averages(pub, accuracy)}
-        )
-        diff = {
-            b: round(row[b] - pub[b], 2) if row.get(b) is not None and pub[b] is not None else None
-            for b in accuracy
-        }
-        differences.append({"model": f"{row['model']} - {ref.name}", "kind": "difference", **diff})
-    return list(published_rows.values()) + differences
-
-
-def published_source() -> str:
-    return SOURCE
+        for source, pub in published_rows(ref, accuracy):
+            label = f"{ref.name} ({source.key})"
+            published.setdefault(label, {"model": label, "kind": "published", "source": source.key,
+                                         **pub, **_complete_averages(pub, accuracy)})
+            diff = {
+                b: round(row[b] - pub[b], 2) if row.get(b) is not None and pub[b] is not None else None
+                for b in accuracy
+            }
+            differences.append({"model": f"{row['model']} - {label}", "kind": "difference",
+                                "source": source.key, **diff})
+    return list(published.values()) + differences
 
 
 def to_markdown(table: pl.DataFrame) -> str:
     cols = table.columns
     lines = [
         "| " + " | ".join(cols) + " |",
-        "|" + "|".join("---" if c in ("model", "kind") else "---:" for c in cols) + "|",
+        "|" + "|".join("---" if c in ("model", "kind", "source") else "---:" for c in cols) + "|",
     ]
     for row in table.iter_rows():
         cells = [

@@ -213,45 +213,22 @@ def test_score_table_runs_published_rows_and_loss_columns():
     assert sft["ifeval_fr_std"] == 0.0
     assert base["language_loss_fr"] == 4.0  # token-weighted: (6*10 + 3*20) / 30
     assert base["fr_average"] == 75.0  # the loss is not an accuracy: out of the averages
-    # Qwen3-0.6B is the base itself; the SFT of a Qwen3-0.6B base is compared with Luth-0.6B
+    # Qwen3-0.6B is the base itself; the SFT of a Qwen3-0.6B base is compared with Luth-0.6B,
+    # once per source that publishes it (the card and the blog disagree)
     qwen, luth = PUBLISHED["Qwen3-0.6B"], PUBLISHED["Luth-0.6B"]
-    assert by_model["published Qwen3-0.6B"]["ifeval_fr"] == qwen.scores["ifeval_fr"] == 44.86
-    assert by_model["published Luth-0.6B"]["ifeval_fr"] == 48.24
-    assert by_model["base - Qwen3-0.6B"]["ifeval_fr"] == round(75.0 - 44.86, 2)
-    assert by_model["sft - Luth-0.6B"]["ifeval_fr"] == round(100.0 - luth.scores["ifeval_fr"], 2)
-    assert (
-        by_model["sft - Luth-0.6B"]["kind"] == "difference"
-        and by_model["sft - Luth-0.6B"]["fr_delta"] is None
-    )
-    assert "| published Luth-0.6B | published |" in to_markdown(table)
+    card_qwen = by_model["Qwen3-0.6B (card 2025-08)"]
+    assert card_qwen["ifeval_fr"] == qwen.scores["ifeval_fr"] == 44.86
+    assert (card_qwen["kind"], card_qwen["source"]) == ("published", "card 2025-08")
+    assert by_model["Qwen3-0.6B (blog 2025-08-11)"]["ifeval_fr"] == 44.45
+    assert by_model["Luth-0.6B (card 2025-08)"]["ifeval_fr"] == 48.24
+    assert by_model["base - Qwen3-0.6B (card 2025-08)"]["ifeval_fr"] == round(75.0 - 44.86, 2)
+    diff = by_model["sft - Luth-0.6B (card 2025-08)"]
+    assert diff["ifeval_fr"] == round(100.0 - luth.scores["ifeval_fr"], 2)
+    assert (diff["kind"], diff["source"], diff["fr_delta"]) == ("difference", "card 2025-08", None)
+    assert base["source"] is None  # our rows carry no published source
+    assert "| Luth-0.6B (card 2025-08) | published |" in to_markdown(table)
     # an unknown model gets no published row
     assert score_table(pl.DataFrame(rows), ["base"], ["ifeval_fr"])["kind"].to_list() == ["ours"]
-
-
-def test_published_numbers_are_the_model_cards():
-    from luth_train.evaluation.published import PUBLISHED, recognise, reference_for
-
-    order = ("ifeval", "gpqa_diamond", "mmlu", "math500", "arc_challenge", "hellaswag")
-    fr = {
-        "Qwen3-0.6B": (44.86, 26.90, 27.13, 29.20, 31.57, 25.10),
-        "Luth-0.6B": (48.24, 34.52, 40.12, 44.00, 33.88, 45.58),
-        "Qwen3-1.7B": (54.71, 31.98, 28.49, 60.40, 33.28, 24.86),
-        "Luth-1.7B": (58.53, 36.55, 49.75, 62.60, 35.16, 31.88),
-    }
-    for name, values in fr.items():
-        assert tuple(PUBLISHED[name].scores[f"{t}_fr"] for t in order) == values
-    assert tuple(PUBLISHED["Luth-0.6B"].scores[f"{t}_en"] for t in order) == (
-        53.73,
-        25.76,
-        48.12,
-        48.80,
-        36.09,
-        47.03,
-    )
-    assert recognise("kurakurai/Luth-1.7B-Instruct").name == "Luth-1.7B"
-    assert recognise("/models/qwen3-1.7b/").name == "Qwen3-1.7B"
-    assert reference_for("/lake/models/merged/x", "Qwen/Qwen3-1.7B").name == "Luth-1.7B"
-    assert reference_for("/lake/models/sft", None) is None
 
 
 def test_best_merge_plot_shows_the_held_out_losses_beside_the_pareto_front():

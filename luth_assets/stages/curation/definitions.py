@@ -1,4 +1,5 @@
-"""What the curation stage contributes: `gold/sft_mix` (+ rejects) and its checks, always."""
+"""What the curation stage contributes: `gold/sft_mix` (+ rejects) and its checks; nothing when
+`training.sft_dataset` names a published dataset to train on instead."""
 
 import dagster as dg
 
@@ -8,4 +9,6 @@ from luth_assets.stages.curation.checks import SFT_MIX_CHECKS
 
 
 def stage_definitions(config: RunConfig) -> dg.Definitions:
+    if config.training.sft_dataset is not None:  # training reads a published dataset instead
+        return dg.Definitions()
     return dg.Definitions(assets=[sft_mix], asset_checks=SFT_MIX_CHECKS)

@@ -20,11 +20,13 @@ from luth_assets.run_config import RunConfig
 from luth_assets.stages import keys
 from luth_train.cards import update_card_scores
 from luth_train.evaluation import tables
+from luth_train.evaluation.euroeval import euroeval_records, write_euroeval_jsonl
 from luth_train.evaluation.items import items_frame_schema, load_items
 from luth_train.evaluation.render import display_frame, score_table_markdown
 from luth_train.evaluation.runner import evaluate_benchmark
 
 GROUP = "evaluation"
+EUROEVAL_FILE = "euroeval_results.jsonl"
 BENCHMARK_SCORES = dg.AssetKey(["gold", "benchmark_scores"])
 
 
@@ -150,7 +152,8 @@ def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges
     code_version="3",
     ins={"scores": dg.AssetIn(BENCHMARK_SCORES, metadata={"allow_missing_partitions": True})},
     description="The paper's table: models x benchmarks (percent), French and English "
-    "averages, deltas vs the base model; Markdown and a plot in metadata.",
+    "averages, deltas vs the base model, published numbers with their source; Markdown and a plot "
+    "in metadata; the scores as EuroEval results beside it (gold/euroeval_results.jsonl).",
 )
 def score_table(context: dg.AssetExecutionContext, lake: LakeResource,
                 run_config: dg.ResourceParam[RunConfig], scores: dict[str, pl.LazyFrame]
@@ -167,6 +170,7 @@ def score_table(context: dg.AssetExecutionContext, lake: LakeResource,
         context.log.warning(f"{missing} model x benchmark cells are not materialised; left out")
     plot = tables.plot_score_table(table, lake.folder("gold", "plots") / "score_table.png")
     carded = write_scores_to_cards(table, names, run_config, lake.path)
+    euroeval = write_euroeval_results(frame, models, identities, run_config, lake.folder("gold"))
     context.add_output_metadata(
         {
             "markdown": dg.MetadataValue.md(score_table_markdown(table)),
@@ -177,6 +181,7 @@ def score_table(context: dg.AssetExecutionContext, lake: LakeResource,
             "cells_scored": cells_done,
             "cells_missing": missing,
             "model_cards_updated": dg.MetadataValue.json(carded),
+            "euroeval_results": dg.MetadataValue.path(str(euroeval)),
         }
     )
     return table
@@ -194,3 +199,17 @@ def write_scores_to_cards(table: pl.DataFrame, benchmarks: list[str], run_config
         if update_card_scores(resolve_model(run_config, lake_root, model), scores):
             updated.append(model)
     return updated
+
+
+def write_euroeval_results(frame: pl.DataFrame, models: list[str], identities: dict[str, str],
+                           run_config: RunConfig, gold: Path) -> Path:
+    """`<lake>/gold/euroeval_results.jsonl`: the scored cells as EuroEval results (Every Eval Ever
+    schema); the models this run trained are `first_party`, the named ones `third_party`."""
+    settings = run_config.evaluation
+    protocol = {"temperature": settings.temperature, "max_new_tokens": settings.max_new_tokens,
+                "enable_thinking": settings.enable_thinking, "num_runs": settings.num_runs,
+                "use_chat_template": settings.use_chat_template,
+                "system_prompt": settings.system_prompt, "backend": settings.backend}
+    trained = {m for m in models if in_lake(run_config, m) and m != "base"}
+    records = euroeval_records(frame, identities, protocol=protocol, first_party=trained)
+    return write_euroeval_jsonl(records, gold / EUROEVAL_FILE)

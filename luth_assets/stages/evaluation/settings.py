@@ -20,10 +20,13 @@ Stage: benchmark registry, per-sample scores, the score table.
       batch_size: 8
       backend: transformers        # or vllm (GPU)
       language_loss: {enabled: true, max_texts: 64}
+      models:                      # more models scored beside base, sft and the merges
+        luth-0.6b-instruct: kurakurai/Luth-0.6B-Instruct
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -90,6 +93,9 @@ class EvaluationConfig(StrictModel):
         "matches a fraction); corrected: lighteval's comparison as meant. The other is a column beside",
     )
     language_loss: LanguageLossConfig = Field(default_factory=LanguageLossConfig)
+    models: dict[str, str] = Field(
+        default_factory=dict, description="more models scored beside base, sft and the merges: "
+        "name -> hub id or local folder (the published checkpoints: kurakurai/Luth-0.6B-Instruct)")
     batch_size: int = Field(8, ge=1)
     backend: Literal["transformers", "vllm"] = "transformers"
     device: str | None = Field(None, description="cpu, cuda, ... (default: cuda when available)")
@@ -111,6 +117,19 @@ class EvaluationConfig(StrictModel):
                 raise ValueError(f"{name}.format {source.format!r} is not one of {', '.join(FORMATS)}")
         return value
 
+    @field_validator("models")
+    @classmethod
+    def _model_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, where in value.items():
+            if name in ("base", "sft") or name.startswith("merge-"):
+                raise ValueError(f"{name!r} is one of the run's own models (base, sft, merge-<recipe>); "
+                                 "give the extra model another name")
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+                raise ValueError(f"model name {name!r}: letters, digits, '.', '_' and '-' only")
+            if not where.strip():
+                raise ValueError(f"model {name!r}: empty hub id or path")
+        return value
+
     def with_base(self, base: Path) -> EvaluationConfig:
         """Resolve relative paths against the run configuration's folder."""
         from luth_train.evaluation.sources import resolve_path
@@ -119,8 +138,13 @@ class EvaluationConfig(StrictModel):
             name: src.model_copy(update={"path": resolve_path(src.path, base)})
             for name, src in self.benchmarks.items()
         }
+        # a local folder named relative to the config ("./ckpt"); else a hub id
+        models = {name: str((base / where).resolve())
+                  if where.startswith(".") or (base / where).is_dir() else where
+                  for name, where in self.models.items()}
         return self.model_copy(
-            update={"benchmarks": benchmarks, "nltk_data": resolve_path(self.nltk_data, base)}
+            update={"benchmarks": benchmarks, "nltk_data": resolve_path(self.nltk_data, base),
+                    "models": models}
         )
 
     def specs(self) -> dict:

@@ -13,7 +13,9 @@ def llm_asset_keys(config: RunConfig) -> list[dg.AssetKey]:
         llm_assets += [keys.TRANSLATED_PROMPTS, keys.REGENERATED_RESPONSES]
     if config.translation.sources or config.sources:
         llm_assets.append(keys.JUDGED_SAMPLES)
-    return llm_assets + [keys.SCHOLAR_ITEMS, keys.SCHOLAR_ITEMS_CLEAN]
+    if config.training.sft_dataset is None:  # else the Scholar stage is left out
+        llm_assets += [keys.SCHOLAR_ITEMS, keys.SCHOLAR_ITEMS_CLEAN]
+    return llm_assets
 
 
 def stage_definitions(config: RunConfig) -> dg.Definitions:

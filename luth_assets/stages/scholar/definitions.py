@@ -1,5 +1,6 @@
-"""What the scholar stage contributes for a run configuration: always its assets and checks, and
-its two sensors (default status and interval from `scholar:`)."""
+"""What the scholar stage contributes for a run configuration: its assets and checks, and its two
+sensors (default status and interval from `scholar:`); nothing when `training.sft_dataset` names a
+published dataset to train on (nothing would read the items)."""
 
 import dagster as dg
 
@@ -16,6 +17,8 @@ from luth_assets.stages.scholar.sensors import automation_sensor, landing_sensor
 
 
 def stage_definitions(config: RunConfig) -> dg.Definitions:
+    if config.training.sft_dataset is not None:  # training reads a published dataset: no Scholar
+        return dg.Definitions()
     return dg.Definitions(
         assets=[exam_unpaired, exam_pdfs, exam_texts, scholar_items, scholar_items_clean],
         asset_checks=[exam_documents_accounted, scholar_items_accounted],

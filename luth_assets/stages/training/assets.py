@@ -6,13 +6,16 @@ demo's tiny Qwen3 base (tokenizer trained on the raw demo text, short English pr
 records the hub id / local path `training.base_model` names (nothing is downloaded here).
 `sft_checkpoint` trains on `gold/sft_mix` in a separate process launched through Dagster Pipes
 (subprocess, `accelerate launch` or a k8s pod, by config) and skips the launch when the existing
-checkpoint was made from the same inputs, config and code.
+checkpoint was made from the same inputs, config and code. With `training.sft_dataset` set,
+`published_sft_checkpoint` takes its place: it trains on that published dataset (the authors'
+Luth-SFT) as it is, and depends on no data stage.
 """
 
 import shutil
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 
 from luth_assets.lib.models import (
     BASE,
@@ -29,6 +32,7 @@ from luth_assets.stages.training.checkpoints import base_model_identity, read_re
 from luth_assets.stages.training.launch import run_training
 from luth_assets.stages.training.sft_run import CODE_VERSION, plan_run
 from luth_train.cards import push_folder
+from luth_train.sft_dataset import read_sft_dataset
 
 GROUP = "training"
 
@@ -88,17 +92,13 @@ def named_base_model(context: dg.AssetExecutionContext, run_config: dg.ResourceP
         data_version=dg.DataVersion(identity))
 
 
-@dg.asset(
-    key=keys.SFT_CHECKPOINT, group_name=GROUP, code_version=CODE_VERSION,
-    deps=[keys.BASE_MODEL, keys.SFT_MIX],
-    description="Full-parameter SFT of the base on gold/sft_mix (assistant-only loss, packing), "
-    "run through Dagster Pipes; skipped when inputs, config and code are unchanged.",
-)
-def sft_checkpoint(context: dg.AssetExecutionContext, lake: LakeResource,
-                   run_config: dg.ResourceParam[RunConfig]) -> dg.MaterializeResult:
+def train_sft(context: dg.AssetExecutionContext, lake: LakeResource, run_config: RunConfig,
+              rows) -> dg.MaterializeResult:
+    """Plan the run on `rows` (sample_id, messages, split), skip it when the checkpoint matches,
+    else launch it through Pipes."""
     settings = run_config.training
     base = resolve_model(run_config, lake.path, BASE)
-    plan = plan_run(settings, base, lake.read(keys.SFT_MIX), training_runs_dir(lake.path))
+    plan = plan_run(settings, base, rows, training_runs_dir(lake.path))
     out = sft_checkpoint_dir(lake.path)
     fresh, why = up_to_date(out, plan.fingerprint)
     if fresh:
@@ -115,3 +115,34 @@ def sft_checkpoint(context: dg.AssetExecutionContext, lake: LakeResource,
     if settings.push_to_hub:
         context.log.info(f"pushed to {push_folder(out, settings.push_to_hub, 'model')}")
     return result
+
+
+@dg.asset(
+    key=keys.SFT_CHECKPOINT, group_name=GROUP, code_version=CODE_VERSION,
+    deps=[keys.BASE_MODEL, keys.SFT_MIX],
+    description="Full-parameter SFT of the base on gold/sft_mix (assistant-only loss, packing), "
+    "run through Dagster Pipes; skipped when inputs, config and code are unchanged.",
+)
+def sft_checkpoint(context: dg.AssetExecutionContext, lake: LakeResource,
+                   run_config: dg.ResourceParam[RunConfig]) -> dg.MaterializeResult:
+    return train_sft(context, lake, run_config, lake.read(keys.SFT_MIX))
+
+
+@dg.asset(
+    key=keys.SFT_CHECKPOINT, group_name=GROUP, code_version=CODE_VERSION,
+    deps=[keys.BASE_MODEL],
+    description="Full-parameter SFT of the base on the published dataset `training.sft_dataset` "
+    "names (the authors' Luth-SFT), read as it is: no generation, no curation; through Pipes.",
+)
+def published_sft_checkpoint(context: dg.AssetExecutionContext, lake: LakeResource,
+                             run_config: dg.ResourceParam[RunConfig]) -> dg.MaterializeResult:
+    data = run_config.training.sft_dataset
+    rows = read_sft_dataset(data.uri, name=data.name, messages=data.messages,
+                            validation_share=data.validation_share)
+    per_source = rows.group_by("source").len().sort("source")
+    context.log.info(f"{data.uri}: {rows.height} rows in {per_source.height} component(s)")
+    context.add_output_metadata({
+        "sft_dataset": data.uri, "dataset_rows": rows.height,
+        "dataset_components": dg.MetadataValue.json(dict(per_source.iter_rows())),
+        "dataset_rows_without_turns": rows.filter(pl.col("messages").is_null()).height})
+    return train_sft(context, lake, run_config, rows)

@@ -11,6 +11,9 @@ training:
   accelerate: {config_file: null, num_processes: 2}
   k8s: {image: ghcr.io/me/luth:latest, namespace: default}
   tiny: {hidden_size: 64, num_layers: 2, pretrain_steps: 150}
+  sft_dataset:                      # train on a published dataset instead of gold/sft_mix
+    uri: hf://datasets/kurakurai/luth-sft/data/*.parquet
+    validation_share: 0.05
 ```
 """
 
@@ -61,6 +64,25 @@ class K8sLaunch(StrictModel):
         default_factory=dict, description="merged into the pod spec (GPU limits, volumes for the lake)")
 
 
+class SftDatasetConfig(StrictModel):
+    """A published SFT dataset trained on as it is, instead of `gold/sft_mix`: no generation,
+    no curation (`configs/runs/luth_published.yaml`: the authors' Luth-SFT)."""
+
+    uri: str = Field(description="hf://datasets/<owner>/<name>/<glob> (hub layout: "
+                     "data/<split>-NNNNN-of-NNNNN.parquet), or a local file, folder or glob")
+    name: str = Field("luth-sft", min_length=1, description="dataset name in the rows' sample_id")
+    messages: str = Field("messages", description="column with the [{role, content}] turns")
+    validation_share: float = Field(
+        0.05, ge=0.0, lt=1.0, description="rows held out for validation (the authors' "
+        "val_set_size), chosen by the hash of their sample_id")
+    expected_rows: int | None = Field(
+        None, ge=1, description="rows of the published dataset: what `luth plan` counts for an "
+        "hf:// dataset it never opens (Luth-SFT: 570,623)")
+    expected_tokens: int | None = Field(
+        None, ge=1, description="tokens of the dataset for `luth plan` (Luth-SFT: ~338M); unset: "
+        "the plan's assumed tokens per row")
+
+
 class TrainingConfig(StrictModel):
     """Settings of the training stage. Unknown keys are errors."""
 
@@ -80,6 +102,9 @@ class TrainingConfig(StrictModel):
     k8s: K8sLaunch = Field(default_factory=K8sLaunch)
     tiny: TinyBaseConfig = Field(default_factory=TinyBaseConfig)
     threads: int | None = Field(None, ge=1, description="OMP/torch threads of the training process")
+    sft_dataset: SftDatasetConfig | None = Field(
+        None, description="train on this published dataset instead of gold/sft_mix (the data "
+        "stages then have nothing to feed: sources, translation, curation are left out)")
 
     def with_base(self, base: Path) -> TrainingConfig:
         """Resolve relative paths against the run configuration's folder."""
@@ -93,4 +118,7 @@ class TrainingConfig(StrictModel):
         name = self.base_model
         if name and not Path(name).is_absolute() and (name.startswith(".") or (base / name).is_dir()):
             update["base_model"] = str((base / name).resolve())
+        data = self.sft_dataset
+        if data is not None and "://" not in data.uri and not Path(data.uri).is_absolute():
+            update["sft_dataset"] = data.model_copy(update={"uri": str(base / data.uri)})
         return self.model_copy(update=update)
