@@ -256,4 +256,4 @@ def check_inputs_exist(cfg: TrainConfig, source: str) -> None:
     for path in cfg.datasets:
         if not Path(path).exists():
             raise FileNotFoundError(f"{source}: dataset {path} does not exist (`make demo` writes "
-                                    "data_lake/gold/sft_mix_dataset/train.parquet)")
+                                    "data_lake/gold/sft_mix_dataset/)")
