@@ -26,12 +26,7 @@ from luth_assets.plan.counting import (
 from luth_assets.plan.scholar_exams import ExamEstimate, estimate_exams
 from luth_assets.run_config import RunConfig
 from luth_assets.stages.scholar import prompts as scholar_prompts
-from luth_assets.stages.translation.prompts import (
-    cleaning_judge_messages,
-    quality_judge_messages,
-    regenerate_messages,
-    translate_messages,
-)
+from luth_assets.stages.translation.prompt_sets import prompt_set
 from luth_assets.stages.translation.seeds import first_user_turn
 
 
@@ -81,6 +76,7 @@ class Planner:
         self.target = config.target_language
         self.steps: list[StepPlan] = []
         self.subsets = SubsetRows()
+        self.prompts = prompt_set(config.translation.prompts, config.target_language)
 
     # ----------------------------------------------------------------------------- helpers
     def _llm_step(self, stage: str, step: str, rows: int, requests: int, tin: float, tout: float,
@@ -142,9 +138,10 @@ class Planner:
             callable_rows = src.rows - self._seed_problems(src)
             seeds[name] = (src, callable_rows)
             prompt_t, answer_t = self._row_tokens(src)
-            system_tr = _message_tokens(translate_messages("", target=self.target,
-                                                           source=tcfg.source_language), self.count)
-            system_re = _message_tokens(regenerate_messages("", target=self.target), self.count)
+            system_tr = _message_tokens(self.prompts.translate("", target=self.target,
+                                                               source=tcfg.source_language),
+                                        self.count)
+            system_re = _message_tokens(self.prompts.regenerate("", target=self.target), self.count)
             tr_in += callable_rows * (system_tr + prompt_t)
             tr_out += callable_rows * _cap(prompt_t, self._max_tokens("translate", tcfg.translate))
             re_in += callable_rows * (system_re + prompt_t)
@@ -178,8 +175,9 @@ class Planner:
         for name, (src, callable_rows) in seeds.items():
             cands[name] = (float(callable_rows), src, "translated")
         judges = self.config.translation.judges
-        for judge, scope, build in (("quality_judge", judges.quality, quality_judge_messages),
-                                    ("cleaning_judge", judges.cleaning, cleaning_judge_messages)):
+        for judge, scope, build in (("quality_judge", judges.quality, self.prompts.judges["quality"]),
+                                    ("cleaning_judge", judges.cleaning,
+                                     self.prompts.judges["cleaning"])):
             in_scope = {n: c for n, c in cands.items() if scope.applies(n)}
             requests = sum(c[0] for c in in_scope.values())
             tin = 0.0
@@ -187,7 +185,8 @@ class Planner:
                 prompt_t, answer_t = self._row_tokens(src)
                 frame = _message_tokens(build([], target=self.target), self.count)
                 tin += rows * (frame + prompt_t + answer_t + 8)
-            tout = requests * _cap(self.plan.output_tokens_for(judge) or 60,
+            answer = self.plan.output_tokens.get(judge, self.prompts.judge_output_tokens)
+            tout = requests * _cap(answer,
                                    self._max_tokens(judge, self.config.translation.judge))
             total = sum(c[0] for c in cands.values())
             self._llm_step("judges", judge, round(total), round(requests), tin, tout,

@@ -22,11 +22,11 @@ from pydantic import Field
 
 from luth_assets.lib.strict import StrictModel
 
-# Output tokens per call of each LLM step when nothing better is known (the judges answer a
-# short JSON verdict; the Scholar steps answer a question list, an answer, a cleaned item).
+# Output tokens per call of each Scholar step when nothing better is known (a question list, an
+# answer, a cleaned item). A judge's answer follows the prompt set (translation.prompts): a short
+# JSON verdict (ours, 60) or True/False (the authors', 2).
 DEFAULT_OUTPUT_TOKENS: dict[str, int] = {
-    "quality_judge": 60, "cleaning_judge": 60, "scholar_questions": 1500,
-    "scholar_answers": 400, "scholar_clean": 700,
+    "scholar_questions": 1500, "scholar_answers": 400, "scholar_clean": 700,
 }
 
 
@@ -59,8 +59,8 @@ class PlanConfig(StrictModel):
         "(rows do not fill 16,384-token sequences exactly)")
     output_tokens: dict[str, int] = Field(
         default_factory=dict, description="output tokens per call of an LLM step (overrides the "
-        "defaults: quality_judge 60, cleaning_judge 60, scholar_questions 1500, scholar_answers "
-        "400, scholar_clean 700)")
+        "defaults: quality_judge and cleaning_judge 60 with translation.prompts ours, 2 with "
+        "authors; scholar_questions 1500, scholar_answers 400, scholar_clean 700)")
     models: dict[str, PlannedModel] = Field(
         default_factory=dict, description="models to plan an SFT for; default: the training "
         "section's model")
