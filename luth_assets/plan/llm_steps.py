@@ -1,9 +1,11 @@
 """`luth plan`, data side: rows per stage and, per LLM step, requests, tokens and cost.
 
-Every count follows what the stage does with its input: the language-ID slice keeps the share it
-keeps on a sample of the local rows; translation makes one call per seed row with a prompt,
-regeneration one per translated prompt; each judge one per candidate of the sources in its scope
-(the plan assumes the quality judge keeps every row, so the cleaning count is an upper bound);
+Every step is counted on the rows it reads, before its filter. A hub source reads its published
+size (`expected_input_rows`, else `expected_rows` stands in) and its last filter keeps its
+`expected_rows`; the language-ID slice keeps the share it keeps on a sample of the local rows;
+translation makes one call per seed row with a prompt, regeneration one per translated prompt;
+each judge one per row it reads of the sources in its scope (a judge is assumed to keep every
+local row, so a later count over local rows is an upper bound);
 Scholar one call per sujet chunk (from the local PDFs), then one answer and one cleaning call
 per item (`scholar.expected_rows`). Input tokens are measured on the real prompts of sampled
 rows; output tokens follow the rows (translation, regeneration) or `plan.output_tokens`.
@@ -77,6 +79,7 @@ class Planner:
         self.steps: list[StepPlan] = []
         self.subsets = SubsetRows()
         self.prompts = prompt_set(config.translation.prompts, config.target_language)
+        self.row_lengths: list[int] = []   # tokens of sampled local rows (packing estimate)
 
     # ----------------------------------------------------------------------------- helpers
     def _llm_step(self, stage: str, step: str, rows: int, requests: int, tin: float, tout: float,
@@ -112,12 +115,18 @@ class Planner:
 
     # ----------------------------------------------------------------------------- stages
     def sources(self) -> dict[str, tuple[SourceCount, float]]:
-        """Gathered sources: rows and kept rows of the language-ID slice."""
+        """Gathered sources: rows read and kept by the language-ID slice. A hub source reads its
+        published size; a source no judge reviews keeps its `expected_rows` there, one a judge
+        reviews passes the slice whole (its filter is the judge: see `judges`)."""
         out = {}
+        judges = self.config.translation.judges
         for name, source in self.config.sources.items():
             src = count_source(name, source, self.plan.sample_rows)
-            if src.method == "expected_rows":
-                kept, method = float(src.rows), "expected_rows (hub)"
+            if src.method != "counted":
+                judged = judges.quality.applies(name) or judges.cleaning.applies(name)
+                kept = float(src.rows if judged else min(src.rows, source.expected_rows or 0))
+                method = (f"{src.method} (hub)" + ("" if src.method == "expected_input_rows" else
+                          "; published size unknown") + ("; the judge filters" if judged else ""))
             else:
                 share = slice_keep_share(src.sample, self.target, self.config.language_id)
                 kept = src.rows * share
@@ -168,37 +177,62 @@ class Planner:
 
     def judges(self, gathered: dict[str, tuple[SourceCount, float]],
                seeds: dict[str, tuple[SourceCount, int]]) -> None:
-        """Quality then cleaning judge over the candidates of the sources in their scope."""
+        """Quality then cleaning judge, each counted on the rows it reads (before its filter).
+        What a judge keeps: for a hub source, the last judge that reviews it ends at the
+        source's `expected_rows` (the paper's count), the ones before keep every row; for a
+        local source every judge is assumed to keep every row (an upper bound)."""
         cands: dict[str, tuple[float, SourceCount, str]] = {}
+        expected: dict[str, int | None] = {}
         for name, (src, kept) in gathered.items():
             cands[name] = (kept, src, "gathered")
+            expected[name] = self.config.sources[name].expected_rows
         for name, (src, callable_rows) in seeds.items():
             cands[name] = (float(callable_rows), src, "translated")
+            expected[name] = self.config.translation.sources[name].expected_rows
+        rows_now = {name: c[0] for name, c in cands.items()}
         judges = self.config.translation.judges
-        for judge, scope, build in (("quality_judge", judges.quality, self.prompts.judges["quality"]),
-                                    ("cleaning_judge", judges.cleaning,
-                                     self.prompts.judges["cleaning"])):
-            in_scope = {n: c for n, c in cands.items() if scope.applies(n)}
-            requests = sum(c[0] for c in in_scope.values())
+        order = (("quality_judge", judges.quality, self.prompts.judges["quality"]),
+                 ("cleaning_judge", judges.cleaning, self.prompts.judges["cleaning"]))
+        for i, (judge, scope, build) in enumerate(order):
+            in_scope = [n for n in cands if scope.applies(n)]
+            later = [s for _, s, _ in order[i + 1:]]
+            read = sum(rows_now[n] for n in in_scope)
             tin = 0.0
-            for rows, src, _ in in_scope.values():
-                prompt_t, answer_t = self._row_tokens(src)
+            for name in in_scope:
+                prompt_t, answer_t = self._row_tokens(cands[name][1])
                 frame = _message_tokens(build([], target=self.target), self.count)
-                tin += rows * (frame + prompt_t + answer_t + 8)
+                tin += rows_now[name] * (frame + prompt_t + answer_t + 8)
             answer = self.plan.output_tokens.get(judge, self.prompts.judge_output_tokens)
-            tout = requests * _cap(answer,
-                                   self._max_tokens(judge, self.config.translation.judge))
-            total = sum(c[0] for c in cands.values())
-            self._llm_step("judges", judge, round(total), round(requests), tin, tout,
-                           output_rows=round(total), method="candidates in scope",
-                           note="sources: " + (", ".join(sorted(in_scope)) or "none")
-                           + ("; assumes the quality judge keeps every row"
-                              if judge == "cleaning_judge" else ""))
-        for rows, src, subset in cands.values():
+            tout = read * _cap(answer, self._max_tokens(judge, self.config.translation.judge))
+            ends_here = []
+            for name in in_scope:
+                last = not any(s.applies(name) for s in later)
+                if last and cands[name][1].method != "counted" and expected[name] is not None:
+                    rows_now[name] = min(rows_now[name], float(expected[name]))
+                    ends_here.append(name)
+            kept = sum(rows_now[n] for n in in_scope)
+            note = "sources: " + (", ".join(sorted(in_scope)) or "none")
+            if ends_here:
+                note += f"; keeps expected_rows of {', '.join(sorted(ends_here))}"
+            if any(cands[n][1].method == "counted" for n in in_scope):
+                note += "; assumes it keeps every local row"
+            self._llm_step("judges", judge, round(read), round(read), tin, tout,
+                           output_rows=round(kept), method="rows read, in scope", note=note)
+        for name, (_, src, subset) in cands.items():
             prompt_t, answer_t = self._row_tokens(src)
+            rows = rows_now[name]
             self.subsets.rows[subset] = self.subsets.rows.get(subset, 0.0) + rows
             per_row = self.subsets.tokens_per_row
             per_row[subset] = per_row.get(subset, 0.0) + rows * (prompt_t + answer_t + 8)
+            if src.sample:
+                self.row_lengths.extend(self._sample_lengths(src))
+
+    def _sample_lengths(self, src: SourceCount) -> list[int]:
+        """Tokens of each sampled row (user + assistant turns + chat template), for the
+        packing estimate."""
+        usable = [r for r in src.sample if r["problem"] is None]
+        return [self.count(turn_text(r["messages"], "user"))
+                + self.count(turn_text(r["messages"], "assistant")) + 8 for r in usable]
 
     def scholar(self) -> ExamEstimate:
         """Question calls per sujet chunk; answer and cleaning calls per item."""
