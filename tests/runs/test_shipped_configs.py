@@ -120,7 +120,7 @@ def test_luth_plus_differs_from_the_paper_run_only_in_the_curation_and_the_llm_p
         "curation.mixing.subsets.scholar.weight",
         # the authors' prompt sets (True/False judges in 10 tokens) against ours (JSON in 256)
         "translation.prompts", "llm.steps.quality_judge.max_output_tokens",
-        "llm.steps.cleaning_judge.max_output_tokens"}
+        "llm.steps.cleaning_judge.max_output_tokens", "scholar.chain"}
     plus_config = load_config(REPO / "configs/runs/luth_plus.yaml")
     assert plus_config.curation.dedup.near.enabled and plus_config.curation.decontamination.enabled
     assert plus_config.curation.mixing.subsets["scholar"].weight == 2.0
