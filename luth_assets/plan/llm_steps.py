@@ -27,6 +27,7 @@ from luth_assets.plan.counting import (
 )
 from luth_assets.plan.scholar_exams import ExamEstimate, estimate_exams
 from luth_assets.run_config import RunConfig
+from luth_assets.stages.scholar import authors_prompts
 from luth_assets.stages.scholar import prompts as scholar_prompts
 from luth_assets.stages.translation.prompt_sets import prompt_set
 from luth_assets.stages.translation.seeds import first_user_turn
@@ -235,7 +236,8 @@ class Planner:
                 + self.count(turn_text(r["messages"], "assistant")) + 8 for r in usable]
 
     def scholar(self) -> ExamEstimate:
-        """Question calls per sujet chunk; answer and cleaning calls per item."""
+        """Question calls per sujet chunk, answer and cleaning calls per item; with the authors'
+        chain four calls per exam, then the cleaning call per item."""
         scfg = self.config.scholar
         exams = estimate_exams(self.config, self.count)
         if exams.exams == 0 and scfg.expected_rows is None:
@@ -244,18 +246,24 @@ class Planner:
         note = "" if items is not None else "set scholar.expected_rows to count answer and " \
             "cleaning calls"
         items = items or 0
-        q_out = exams.chunks * _cap(self.plan.output_tokens_for("scholar_questions") or 0,
-                                    self._max_tokens("scholar_questions", scfg.max_output_tokens))
-        self._llm_step("scholar", "scholar_questions", exams.exams, round(exams.chunks),
-                       exams.chunk_tokens + exams.chunks * self.count(scholar_prompts.QUESTIONS_SYSTEM),
-                       q_out, output_rows=items, method=exams.method, note=note)
         a_out = _cap(self.plan.output_tokens_for("scholar_answers") or 0,
                      self._max_tokens("scholar_answers", scfg.max_output_tokens))
-        q_tokens = (self.plan.output_tokens_for("scholar_questions") or 0) / max(
-            1.0, items / max(exams.chunks, 1.0))
-        a_in = items * (exams.corrige_tokens + q_tokens + self.count(scholar_prompts.ANSWERS_SYSTEM))
-        self._llm_step("scholar", "scholar_answers", items, items, a_in, items * a_out,
-                       method="scholar.expected_rows", note=note)
+        q_per_call = _cap(self.plan.output_tokens_for("scholar_questions") or 0,
+                          self._max_tokens("scholar_questions", scfg.max_output_tokens))
+        if scfg.chain == "authors":
+            q_tokens = self._authors_chain(exams, items, q_per_call, a_out, note)
+        else:
+            q_out = exams.chunks * q_per_call
+            self._llm_step("scholar", "scholar_questions", exams.exams, round(exams.chunks),
+                           exams.chunk_tokens
+                           + exams.chunks * self.count(scholar_prompts.QUESTIONS_SYSTEM),
+                           q_out, output_rows=items, method=exams.method, note=note)
+            q_tokens = (self.plan.output_tokens_for("scholar_questions") or 0) / max(
+                1.0, items / max(exams.chunks, 1.0))
+            a_in = items * (exams.corrige_tokens + q_tokens
+                            + self.count(scholar_prompts.ANSWERS_SYSTEM))
+            self._llm_step("scholar", "scholar_answers", items, items, a_in, items * a_out,
+                           method="scholar.expected_rows", note=note)
         c_out = _cap(self.plan.output_tokens_for("scholar_clean") or 0,
                      self._max_tokens("scholar_clean", scfg.max_output_tokens))
         c_in = items * (q_tokens + a_out + self.count(scholar_prompts.CLEAN_SYSTEM))
@@ -264,6 +272,30 @@ class Planner:
         self.subsets.rows["scholar"] = float(items)
         self.subsets.tokens_per_row["scholar"] = items * (q_tokens + c_out)
         return exams
+
+    def _authors_chain(self, exams: ExamEstimate, items: int, q_per_call: float, a_out: float,
+                       note: str) -> float:
+        """`scholar.chain: authors`: per exam, two question-stage calls on the whole sujet
+        (extract questions, add context) and two answer-stage calls (extract answers with the
+        whole corrigé, enrich context); returns the tokens of one item's question."""
+        n = max(exams.exams, 1)
+        sujet = exams.chunk_tokens / n
+        per_exam = items / n
+        frame = sum(self.count(t) for t in (authors_prompts.EXTRACT_QUESTIONS,
+                                            authors_prompts.ADD_CONTEXT))
+        self._llm_step("scholar", "scholar_questions", exams.exams, 2 * exams.exams,
+                       exams.exams * (2 * sujet + q_per_call + frame),
+                       2 * exams.exams * q_per_call, output_rows=items, method=exams.method,
+                       note="authors' chain: extract questions + add context, per exam"
+                       + (f"; {note}" if note else ""))
+        answers = per_exam * a_out
+        frame = sum(self.count(t) for t in (authors_prompts.EXTRACT_ANSWERS,
+                                            authors_prompts.ENRICH_CONTEXT))
+        self._llm_step("scholar", "scholar_answers", exams.exams, 2 * exams.exams,
+                       exams.exams * (exams.corrige_tokens + q_per_call + answers + frame),
+                       2 * exams.exams * answers, output_rows=items, method=exams.method,
+                       note="authors' chain: extract answers + enrich context, per exam")
+        return q_per_call / max(1.0, per_exam)
 
     def curation(self) -> tuple[int, float]:
         """SFT mix rows (weights applied to the train share) and tokens."""

@@ -48,7 +48,10 @@ def test_the_paper_plan_offline(no_network):
     assert _step(plan, "quality_judge")["requests"] == 406516        # OpenHermes-FR only
     cleaning = _step(plan, "cleaning_judge")                         # Tulu-3 instruct only
     assert (cleaning["requests"], cleaning["output_rows"]) == (29980, 20617)
-    assert _step(plan, "scholar_answers")["requests"] == 30282
+    # the authors' Scholar chain: four calls per exam (1,500 exams assumed), cleaning per item
+    assert _step(plan, "scholar_questions")["requests"] == 2 * 1500
+    assert _step(plan, "scholar_answers")["requests"] == 2 * 1500
+    assert _step(plan, "scholar_clean")["requests"] == 30282
     assert _step(plan, "scholar_clean")["model"] == "gemini-2.5-pro"
     for step in ("translate", "quality_judge", "scholar_answers"):
         assert _step(plan, step)["input_tokens"] > 0 and _step(plan, step)["output_tokens"] > 0
