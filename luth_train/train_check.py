@@ -29,6 +29,7 @@ from typing import Any
 from luth_train.config import ConfigError, TrainConfig
 
 MIX_FOLDER = ("gold", "sft_mix_dataset")   # what the curation stage's gold/sft_mix writes
+BASE_MODEL_FOLDER = ("models", "base_model")  # what the training stage's models/base_model writes
 DATA_SUFFIXES = (".parquet", ".jsonl", ".json")
 VAL_SPLITS = ("val", "validation", "test")
 
@@ -89,6 +90,11 @@ def resolve_base_model(name: str, source: str) -> str:
     looks_local = (name.startswith((".", "/", "~")) or name.count("/") != 1
                    or path.parts[:1] == ("data_lake",) or path.exists())
     if looks_local:
+        if not path.is_dir() and path.parts[-2:] == BASE_MODEL_FOLDER:
+            raise NotMaterialised(
+                f"{source}: base_model {name} is not materialised yet: it is the folder the "
+                "training stage's models/base_model writes (`make demo`, or `luth materialize "
+                "--select models/base_model`)")
         if not path.is_dir():
             raise FileNotFoundError(f"{source}: base_model {name} does not exist (a local model "
                                     "folder, or a hub id such as Qwen/Qwen3-0.6B)")
@@ -227,10 +233,22 @@ def training_plan(cfg: TrainConfig, data: DatasetSummary, processes: int) -> dic
 def check_training(cfg: TrainConfig, source: str, accelerate_config: str | None = None
                    ) -> CheckReport:
     """Resolve every path of a training config and plan its steps; raises FileNotFoundError
-    (NotMaterialised for the curation's mix not written yet), ValueError or ConfigError."""
-    where = resolve_base_model(cfg.base_model, source)
-    data = summarise_datasets(cfg, source)
-    accelerate, processes = read_accelerate(accelerate_config)
+    naming every missing path (NotMaterialised when all of them are lake outputs not written
+    yet), ValueError or ConfigError."""
+    found: dict[str, Any] = {}
+    missing: list[FileNotFoundError] = []
+    for key, resolve in (("where", lambda: resolve_base_model(cfg.base_model, source)),
+                         ("data", lambda: summarise_datasets(cfg, source)),
+                         ("accelerate", lambda: read_accelerate(accelerate_config))):
+        try:
+            found[key] = resolve()
+        except FileNotFoundError as err:
+            missing.append(err)
+    if missing:
+        kind = NotMaterialised if all(isinstance(e, NotMaterialised) for e in missing) \
+            else FileNotFoundError
+        raise kind("\n".join(str(e) for e in missing))
+    where, data, (accelerate, processes) = found["where"], found["data"], found["accelerate"]
     report = CheckReport(config=source, base_model=cfg.base_model, base_model_where=where,
                          datasets=list(cfg.datasets), data=data, accelerate=accelerate,
                          processes=processes)

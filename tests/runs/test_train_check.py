@@ -111,6 +111,14 @@ def test_a_mix_not_materialised_yet_is_told_apart_from_a_wrong_path(in_lake: Pat
     assert "dataset data_lake/curation/sft_mix does not exist" in err
 
 
+def test_a_fresh_clone_is_told_what_to_materialise(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)   # no data_lake/ here: neither the demo base nor the mix
+    assert train_main(["--check", str(REPO / "configs/train/tiny_full_sft_cpu.yaml")]) == 3
+    err = capsys.readouterr().err
+    assert "base_model data_lake/models/base_model is not materialised yet" in err
+    assert "dataset data_lake/gold/sft_mix_dataset is not materialised yet" in err
+
+
 def test_missing_base_model_and_accelerate_config_are_named(in_lake: Path, tmp_path, capsys):
     write_mix(in_lake, {"train": [100] * 4})
     config = REPO / "configs/train/tiny_full_sft_cpu.yaml"
