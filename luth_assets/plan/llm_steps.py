@@ -266,7 +266,9 @@ class Planner:
                            method="scholar.expected_rows", note=note)
         c_out = _cap(self.plan.output_tokens_for("scholar_clean") or 0,
                      self._max_tokens("scholar_clean", scfg.max_output_tokens))
-        c_in = items * (q_tokens + a_out + self.count(scholar_prompts.CLEAN_SYSTEM))
+        frame = authors_prompts.CLEAN_SAMPLE if scfg.chain == "authors" else \
+            scholar_prompts.CLEAN_SYSTEM
+        c_in = items * (q_tokens + a_out + self.count(frame))
         self._llm_step("scholar", "scholar_clean", items, items, c_in, items * c_out,
                        method="scholar.expected_rows", note=note)
         self.subsets.rows["scholar"] = float(items)

@@ -19,6 +19,7 @@ from luth_assets.run_config import load_config
 from luth_assets.stages.scholar import authors_prompts as ap
 from luth_assets.stages.scholar.authors_chain import run_authors_chain, step_id
 from luth_assets.stages.scholar.chain import item_id
+from luth_assets.stages.scholar.cleaning import clean_items
 from luth_assets.stages.scholar.settings import ScholarConfig
 
 REPO = Path(__file__).resolve().parents[2]
@@ -122,6 +123,37 @@ def test_a_failed_call_rejects_the_exam_with_its_reason(tmp_path: Path):
     assert out.items.height == 0 and out.failed_chunks == 1
 
 
+def test_the_authors_cleaning_prompt_and_their_reading_of_its_answer(tmp_path: Path):
+    script = Script({
+        "questions": json.dumps(QUESTIONS, ensure_ascii=False),
+        "context": json.dumps(WITH_CONTEXT, ensure_ascii=False),
+        "answers": json.dumps(ANSWERS, ensure_ascii=False),
+        "enrich": json.dumps(ANSWERS, ensure_ascii=False)})
+    items, _ = run_with(script, tmp_path)
+    cleaned_answer = "Étape 1 : on remplace $x$ par $0$ : $f(0) = 0^2 = 0$."
+
+    def clean_answer(tag: str, prompt: str) -> str:
+        assert prompt.lstrip().startswith("You will receive three inputs")
+        if "Calculer f(0)" in prompt:   # no context key: the context sent is kept
+            return json.dumps({"question": "Calculer $f(0)$.", "reponse": cleaned_answer},
+                              ensure_ascii=False)
+        return "Voici la version corrigée, sans JSON."
+
+    with FakeGemini(text_answer=clean_answer) as server:
+        provider = GeminiProvider("gemini-2.5-pro", FAKE_KEY, base_url=server.base_url,
+                                  timeout_s=5.0)
+        client = LLMClient(provider, settings=fast_settings(), seed=1)
+        kept, rejected, _ = clean_items(items.items, ScholarConfig(chain="authors"),
+                                        lambda requests, stage: client.run(requests, stage=stage))
+    assert kept.height + rejected.height == items.items.height == 2
+    [row] = kept.to_dicts()
+    assert (row["question"], row["answer"]) == ("Calculer $f(0)$.", cleaned_answer)
+    assert row["context"] == "Soit f(x) = x² sur [0 ; 1]."
+    [reject] = rejected.to_dicts()
+    assert (reject["reason"], reject["detail"]) == ("unparsed_output",
+                                                    "Voici la version corrigée, sans JSON.")
+
+
 def test_the_paper_configuration_runs_the_authors_chain():
     assert load_config(REPO / "configs/runs/luth_paper.yaml").scholar.chain == "authors"
     assert load_config(REPO / "configs/runs/luth_plus.yaml").scholar.chain == "ours"
@@ -144,3 +176,5 @@ def test_the_templates_are_the_authors_prompts_byte_for_byte():
                        correction_text=corrige) == theirs.extact_answers(value, corrige)
         assert ap.fill(ap.ENRICH_CONTEXT, answers_with_context=ap.as_prompt_text(value)) \
             == theirs.enrich_context(value)
+    assert ap.fill(ap.CLEAN_SAMPLE, question="Q ?", context="", response="R.") \
+        == theirs.clean_sample("Q ?", "", "R.")

@@ -102,6 +102,37 @@ ENRICH_CONTEXT = (
     '    '
 )
 
+# Prompts.clean_sample(question, context, response) (asynchronous_calls_clean.py's call)
+CLEAN_SAMPLE = (
+    '\n'
+    '        You will receive three inputs: a question, a context, and an answer.\n'
+    '\n'
+    '        Your tasks are:\n'
+    '        - Correct any errors in spelling, grammar, LaTeX, and formatting in all three inputs.\n'
+    '        - Carefully review the context and correct it if there are any issues. If the context '
+    'is missing or empty but should be present based on the question and answer, generate a '
+    'relevant and useful context. But do not provide the answer to the question or a hint.\n'
+    '        - Translate all English text fully into French.\n'
+    '        - Rephrase the answer to add clarity by:\n'
+    '            - Expanding on the reasoning,\n'
+    '            - Breaking the answer down into logical steps or explanations,\n'
+    '            - Justifying the conclusion.\n'
+    '        The final answer must remain logically and factually equivalent to the original.\n'
+    '        - Do not change the overall intent of the question, context, or response unless '
+    'necessary for correction.\n'
+    '        - Provide your output strictly in JSON format with the following keys: "question", '
+    '"context", and "reponse".\n'
+    '        - The entire output must be in French.\n'
+    '        - Do not add any hints in the context related to the question.\n'
+    '        - If the question content is missing (i.e., only the question number is present), '
+    'generate a relevant and useful question according to the context and question.\n'
+    '        Entries:\n'
+    '        Question: @@question@@\n'
+    '        Context: @@context@@\n'
+    '        Response: @@response@@\n'
+    '        '
+)
+
 # the four calls: (step, stage of the LLM step whose model it uses, template)
 STEPS = (("questions", STAGE_QUESTIONS, EXTRACT_QUESTIONS),
          ("context", STAGE_QUESTIONS, ADD_CONTEXT),
@@ -147,6 +178,31 @@ def items_of(final: Any) -> list[dict] | None:
     if not isinstance(final, list) or not all(isinstance(x, dict) for x in final):
         return None
     return final
+
+
+BAD_BACKSLASH = re.compile(r'(?<!\\)\\(?![\\nt"bfr])')
+
+
+def parse_cleaned(text: str, question: str, context: str, answer: str) -> dict[str, str] | None:
+    """Their clean_questions and the entry they saved (asynchronous_calls_clean.py): the JSON
+    answer, else the same with lone backslashes doubled; a missing key keeps the value sent
+    (`reponse`, else `responses`, for the answer). None when neither parses to an object (their
+    script saved it as `raw_output`, which their gathering step could not use)."""
+    raw = (text or "").strip()
+    fenced = FENCE.match(raw)
+    raw = fenced.group(1) if fenced else raw
+    data: Any = None
+    for candidate in (raw, BAD_BACKSLASH.sub(r"\\\\", raw)):
+        try:
+            data = json.loads(candidate)
+            break
+        except json.JSONDecodeError:
+            continue
+    if not isinstance(data, dict) or data.get("raw_output"):
+        return None
+    return {"question": as_text(data.get("question", question)),
+            "context": as_text(data.get("context", context)),
+            "answer": as_text(data.get("reponse", data.get("responses", answer)))}
 
 
 def as_text(value: Any) -> str:
