@@ -260,4 +260,4 @@ def check_inputs_exist(cfg: TrainConfig, source: str) -> None:
             continue  # a hub dataset or a glob: resolved when the rows are read
         if not Path(path).exists():
             raise FileNotFoundError(f"{source}: dataset {path} does not exist (`make demo` writes "
-                                    "data_lake/gold/sft_mix_dataset/train.parquet)")
+                                    "data_lake/gold/sft_mix_dataset/)")

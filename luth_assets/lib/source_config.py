@@ -80,6 +80,11 @@ class SourceConfig(StrictModel):
         None, ge=0, description="rows this source is expected to keep through the stage's "
         "filters (the paper's count); `luth plan` uses it for a hub source and the stage's output "
         "table warns in its metadata when more than 5% off. Required for hf:// sources")
+    expected_input_rows: int | None = Field(
+        None, ge=0, description="rows the source holds before any filter (the published "
+        "dataset's size: the whole split, every language); `luth plan` counts the first step of a "
+        "hub source on it (language-ID slice, translation, judge inputs), and `expected_rows` "
+        "on what the last filter keeps. Unset: `expected_rows` stands in (the plan says so)")
     shards: int = Field(1, ge=1, le=1024, description="partitions of this source (by file for a "
                         "glob, by row ranges for one file): luth_assets/lib/shards.py")
     exclude_when: dict[str, str | int | float | bool] = Field(
@@ -92,6 +97,11 @@ class SourceConfig(StrictModel):
             raise ValueError(
                 f"expected_rows: required for a hub source ({self.uri}): `luth plan` never reads "
                 "the hub, so it needs the row count this source is expected to keep")
+        if (self.expected_input_rows is not None and self.expected_rows is not None
+                and self.expected_input_rows < self.expected_rows):
+            raise ValueError(
+                f"expected_input_rows ({self.expected_input_rows}) is below expected_rows "
+                f"({self.expected_rows}): the filters cannot keep more rows than they read")
         return self
 
     def excluded_by(self, record: dict) -> str | None:

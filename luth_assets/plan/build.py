@@ -31,7 +31,8 @@ def build_plan(config: RunConfig, config_path: str = "") -> dict:
         planner.scholar()
         sft_rows, sft_tokens = planner.curation()
         held_out = config.curation.mixing.validation_share
-    models = [plan_model(name, spec, config, sft_rows, sft_tokens, validation_share=held_out).row()
+    models = [plan_model(name, spec, config, sft_rows, sft_tokens, planner.row_lengths,
+                      validation_share=held_out).row()
               for name, spec in planned_models(config).items()]
     steps = [s.row() for s in planner.steps]
     llm = [s for s in steps if s["requests"]]
@@ -86,8 +87,10 @@ def render(plan: dict) -> str:
                        f"${s['cost_usd']:,.2f}" if s["price_known"] else "unknown price"),
                    s["note"] or s["rows_method"]] for s in plan["stages"]]
     models = [[m["model"], m["train_rows"], m["train_tokens"], m["sequences_per_step"],
+               m["packing_efficiency"] if m["packing_efficiency"] is not None else "",
                m["steps_per_epoch"], m["total_steps"], m["gpus"], m["gpu_hours"], m["wall_hours"],
                m["checkpoint_disk_gb"], m["merge"], m["merge_disk_gb"]] for m in plan["models"]]
+    packing = sorted({m["packing_method"] for m in plan["models"]})
     t = plan["totals"]
     cost = f"${t['cost_usd']:,.2f}" + ("" if t["cost_complete"] else
                                        f" + unknown ({', '.join(t['models_without_price'])})")
@@ -96,8 +99,10 @@ def render(plan: dict) -> str:
         _table(["stage", "step", "input rows", "output rows", "LLM requests", "input tokens",
                 "output tokens", "model", "cost", "how"], stage_rows),
         f"SFT mix: {plan['sft']['rows']:,} rows, {plan['sft']['tokens']:,} tokens",
-        _table(["model", "train rows", "train tokens", "seq/step", "steps/epoch", "steps",
-                "GPUs", "GPU-hours", "wall hours", "checkpoint GB", "merge", "merge GB"], models),
+        _table(["model", "train rows", "train tokens", "seq/step", "packing", "steps/epoch",
+                "steps", "GPUs", "GPU-hours", "wall hours", "checkpoint GB", "merge", "merge GB"],
+               models),
+        "Packing efficiency: " + "; ".join(packing) + " (GPU-hours count the padding it leaves)",
         f"Total: {t['llm_requests']:,} LLM requests, {t['input_tokens']:,} input + "
         f"{t['output_tokens']:,} output tokens, {cost}; {t['gpu_hours']:,.2f} GPU-hours; "
         f"{t['disk_gb']:,.2f} GB of checkpoints and merges ({plan['seconds']} s)",

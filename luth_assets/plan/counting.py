@@ -1,8 +1,9 @@
 """What `luth plan` counts from local files: rows, a sample of rows, token sizes, and the share
 of a multilingual source the language-ID slice keeps (measured on the sample).
 
-Nothing here reaches the network: hub sources are never opened (their `expected_rows` stands in),
-and the base tokenizer is only loaded from the local Hugging Face cache or a local folder.
+Nothing here reaches the network: hub sources are never opened (their published size,
+`expected_input_rows`, stands in, else `expected_rows`), and the base tokenizer is only loaded
+from the local Hugging Face cache or a local folder.
 """
 
 from __future__ import annotations
@@ -74,11 +75,11 @@ def _local_tokenizer(name: str):
 
 @dataclass
 class SourceCount:
-    """Rows of one source: counted (local) or expected (hub), and a sample of them."""
+    """Rows of one source: counted (local) or published (hub), and a sample of them."""
 
     name: str
     rows: int
-    method: str                        # counted | expected_rows
+    method: str                        # counted | expected_input_rows | expected_rows
     problems: int = 0                  # rows the reader flags (no messages, excluded, ...)
     sample: list[dict] = field(default_factory=list)
 
@@ -86,9 +87,14 @@ class SourceCount:
 def count_source(name: str, source: SourceConfig, sample_rows: int,
                  limit: int | None = None) -> SourceCount:
     """Count a local source's rows (streaming) and keep the first `sample_rows`; a hub source
-    is not opened: its `expected_rows` is the count."""
+    is not opened: its published size (`expected_input_rows`) is the count, else the rows it
+    keeps (`expected_rows`), capped by `limit`."""
     if is_hub(source):
-        return SourceCount(name, int(source.expected_rows or 0), "expected_rows")
+        published = source.expected_input_rows
+        rows = int(published if published is not None else source.expected_rows or 0)
+        rows = min(rows, limit) if limit is not None else rows
+        return SourceCount(name, rows,
+                           "expected_input_rows" if published is not None else "expected_rows")
     out = SourceCount(name, 0, "counted")
     for batch in read_source_batches(name, source):
         if limit is not None:

@@ -1,9 +1,11 @@
 """`luth plan`, data side: rows per stage and, per LLM step, requests, tokens and cost.
 
-Every count follows what the stage does with its input: the language-ID slice keeps the share it
-keeps on a sample of the local rows; translation makes one call per seed row with a prompt,
-regeneration one per translated prompt; each judge one per candidate of the sources in its scope
-(the plan assumes the quality judge keeps every row, so the cleaning count is an upper bound);
+Every step is counted on the rows it reads, before its filter. A hub source reads its published
+size (`expected_input_rows`, else `expected_rows` stands in) and its last filter keeps its
+`expected_rows`; the language-ID slice keeps the share it keeps on a sample of the local rows;
+translation makes one call per seed row with a prompt, regeneration one per translated prompt;
+each judge one per row it reads of the sources in its scope (a judge is assumed to keep every
+local row, so a later count over local rows is an upper bound);
 Scholar one call per sujet chunk (from the local PDFs), then one answer and one cleaning call
 per item (`scholar.expected_rows`). Input tokens are measured on the real prompts of sampled
 rows; output tokens follow the rows (translation, regeneration) or `plan.output_tokens`.
@@ -25,13 +27,9 @@ from luth_assets.plan.counting import (
 )
 from luth_assets.plan.scholar_exams import ExamEstimate, estimate_exams
 from luth_assets.run_config import RunConfig
+from luth_assets.stages.scholar import authors_prompts
 from luth_assets.stages.scholar import prompts as scholar_prompts
-from luth_assets.stages.translation.prompts import (
-    cleaning_judge_messages,
-    quality_judge_messages,
-    regenerate_messages,
-    translate_messages,
-)
+from luth_assets.stages.translation.prompt_sets import prompt_set
 from luth_assets.stages.translation.seeds import first_user_turn
 
 
@@ -81,6 +79,8 @@ class Planner:
         self.target = config.target_language
         self.steps: list[StepPlan] = []
         self.subsets = SubsetRows()
+        self.prompts = prompt_set(config.translation.prompts, config.target_language)
+        self.row_lengths: list[int] = []   # tokens of sampled local rows (packing estimate)
 
     # ----------------------------------------------------------------------------- helpers
     def _llm_step(self, stage: str, step: str, rows: int, requests: int, tin: float, tout: float,
@@ -116,12 +116,18 @@ class Planner:
 
     # ----------------------------------------------------------------------------- stages
     def sources(self) -> dict[str, tuple[SourceCount, float]]:
-        """Gathered sources: rows and kept rows of the language-ID slice."""
+        """Gathered sources: rows read and kept by the language-ID slice. A hub source reads its
+        published size; a source no judge reviews keeps its `expected_rows` there, one a judge
+        reviews passes the slice whole (its filter is the judge: see `judges`)."""
         out = {}
+        judges = self.config.translation.judges
         for name, source in self.config.sources.items():
             src = count_source(name, source, self.plan.sample_rows)
-            if src.method == "expected_rows":
-                kept, method = float(src.rows), "expected_rows (hub)"
+            if src.method != "counted":
+                judged = judges.quality.applies(name) or judges.cleaning.applies(name)
+                kept = float(src.rows if judged else min(src.rows, source.expected_rows or 0))
+                method = (f"{src.method} (hub)" + ("" if src.method == "expected_input_rows" else
+                          "; published size unknown") + ("; the judge filters" if judged else ""))
             else:
                 share = slice_keep_share(src.sample, self.target, self.config.language_id)
                 kept = src.rows * share
@@ -142,9 +148,10 @@ class Planner:
             callable_rows = src.rows - self._seed_problems(src)
             seeds[name] = (src, callable_rows)
             prompt_t, answer_t = self._row_tokens(src)
-            system_tr = _message_tokens(translate_messages("", target=self.target,
-                                                           source=tcfg.source_language), self.count)
-            system_re = _message_tokens(regenerate_messages("", target=self.target), self.count)
+            system_tr = _message_tokens(self.prompts.translate("", target=self.target,
+                                                               source=tcfg.source_language),
+                                        self.count)
+            system_re = _message_tokens(self.prompts.regenerate("", target=self.target), self.count)
             tr_in += callable_rows * (system_tr + prompt_t)
             tr_out += callable_rows * _cap(prompt_t, self._max_tokens("translate", tcfg.translate))
             re_in += callable_rows * (system_re + prompt_t)
@@ -171,38 +178,66 @@ class Planner:
 
     def judges(self, gathered: dict[str, tuple[SourceCount, float]],
                seeds: dict[str, tuple[SourceCount, int]]) -> None:
-        """Quality then cleaning judge over the candidates of the sources in their scope."""
+        """Quality then cleaning judge, each counted on the rows it reads (before its filter).
+        What a judge keeps: for a hub source, the last judge that reviews it ends at the
+        source's `expected_rows` (the paper's count), the ones before keep every row; for a
+        local source every judge is assumed to keep every row (an upper bound)."""
         cands: dict[str, tuple[float, SourceCount, str]] = {}
+        expected: dict[str, int | None] = {}
         for name, (src, kept) in gathered.items():
             cands[name] = (kept, src, "gathered")
+            expected[name] = self.config.sources[name].expected_rows
         for name, (src, callable_rows) in seeds.items():
             cands[name] = (float(callable_rows), src, "translated")
+            expected[name] = self.config.translation.sources[name].expected_rows
+        rows_now = {name: c[0] for name, c in cands.items()}
         judges = self.config.translation.judges
-        for judge, scope, build in (("quality_judge", judges.quality, quality_judge_messages),
-                                    ("cleaning_judge", judges.cleaning, cleaning_judge_messages)):
-            in_scope = {n: c for n, c in cands.items() if scope.applies(n)}
-            requests = sum(c[0] for c in in_scope.values())
+        order = (("quality_judge", judges.quality, self.prompts.judges["quality"]),
+                 ("cleaning_judge", judges.cleaning, self.prompts.judges["cleaning"]))
+        for i, (judge, scope, build) in enumerate(order):
+            in_scope = [n for n in cands if scope.applies(n)]
+            later = [s for _, s, _ in order[i + 1:]]
+            read = sum(rows_now[n] for n in in_scope)
             tin = 0.0
-            for rows, src, _ in in_scope.values():
-                prompt_t, answer_t = self._row_tokens(src)
+            for name in in_scope:
+                prompt_t, answer_t = self._row_tokens(cands[name][1])
                 frame = _message_tokens(build([], target=self.target), self.count)
-                tin += rows * (frame + prompt_t + answer_t + 8)
-            tout = requests * _cap(self.plan.output_tokens_for(judge) or 60,
-                                   self._max_tokens(judge, self.config.translation.judge))
-            total = sum(c[0] for c in cands.values())
-            self._llm_step("judges", judge, round(total), round(requests), tin, tout,
-                           output_rows=round(total), method="candidates in scope",
-                           note="sources: " + (", ".join(sorted(in_scope)) or "none")
-                           + ("; assumes the quality judge keeps every row"
-                              if judge == "cleaning_judge" else ""))
-        for rows, src, subset in cands.values():
+                tin += rows_now[name] * (frame + prompt_t + answer_t + 8)
+            answer = self.plan.output_tokens.get(judge, self.prompts.judge_output_tokens)
+            tout = read * _cap(answer, self._max_tokens(judge, self.config.translation.judge))
+            ends_here = []
+            for name in in_scope:
+                last = not any(s.applies(name) for s in later)
+                if last and cands[name][1].method != "counted" and expected[name] is not None:
+                    rows_now[name] = min(rows_now[name], float(expected[name]))
+                    ends_here.append(name)
+            kept = sum(rows_now[n] for n in in_scope)
+            note = "sources: " + (", ".join(sorted(in_scope)) or "none")
+            if ends_here:
+                note += f"; keeps expected_rows of {', '.join(sorted(ends_here))}"
+            if any(cands[n][1].method == "counted" for n in in_scope):
+                note += "; assumes it keeps every local row"
+            self._llm_step("judges", judge, round(read), round(read), tin, tout,
+                           output_rows=round(kept), method="rows read, in scope", note=note)
+        for name, (_, src, subset) in cands.items():
             prompt_t, answer_t = self._row_tokens(src)
+            rows = rows_now[name]
             self.subsets.rows[subset] = self.subsets.rows.get(subset, 0.0) + rows
             per_row = self.subsets.tokens_per_row
             per_row[subset] = per_row.get(subset, 0.0) + rows * (prompt_t + answer_t + 8)
+            if src.sample:
+                self.row_lengths.extend(self._sample_lengths(src))
+
+    def _sample_lengths(self, src: SourceCount) -> list[int]:
+        """Tokens of each sampled row (user + assistant turns + chat template), for the
+        packing estimate."""
+        usable = [r for r in src.sample if r["problem"] is None]
+        return [self.count(turn_text(r["messages"], "user"))
+                + self.count(turn_text(r["messages"], "assistant")) + 8 for r in usable]
 
     def scholar(self) -> ExamEstimate:
-        """Question calls per sujet chunk; answer and cleaning calls per item."""
+        """Question calls per sujet chunk, answer and cleaning calls per item; with the authors'
+        chain four calls per exam, then the cleaning call per item."""
         scfg = self.config.scholar
         exams = estimate_exams(self.config, self.count)
         if exams.exams == 0 and scfg.expected_rows is None:
@@ -211,26 +246,58 @@ class Planner:
         note = "" if items is not None else "set scholar.expected_rows to count answer and " \
             "cleaning calls"
         items = items or 0
-        q_out = exams.chunks * _cap(self.plan.output_tokens_for("scholar_questions") or 0,
-                                    self._max_tokens("scholar_questions", scfg.max_output_tokens))
-        self._llm_step("scholar", "scholar_questions", exams.exams, round(exams.chunks),
-                       exams.chunk_tokens + exams.chunks * self.count(scholar_prompts.QUESTIONS_SYSTEM),
-                       q_out, output_rows=items, method=exams.method, note=note)
         a_out = _cap(self.plan.output_tokens_for("scholar_answers") or 0,
                      self._max_tokens("scholar_answers", scfg.max_output_tokens))
-        q_tokens = (self.plan.output_tokens_for("scholar_questions") or 0) / max(
-            1.0, items / max(exams.chunks, 1.0))
-        a_in = items * (exams.corrige_tokens + q_tokens + self.count(scholar_prompts.ANSWERS_SYSTEM))
-        self._llm_step("scholar", "scholar_answers", items, items, a_in, items * a_out,
-                       method="scholar.expected_rows", note=note)
+        q_per_call = _cap(self.plan.output_tokens_for("scholar_questions") or 0,
+                          self._max_tokens("scholar_questions", scfg.max_output_tokens))
+        if scfg.chain == "authors":
+            q_tokens = self._authors_chain(exams, items, q_per_call, a_out, note)
+        else:
+            q_out = exams.chunks * q_per_call
+            self._llm_step("scholar", "scholar_questions", exams.exams, round(exams.chunks),
+                           exams.chunk_tokens
+                           + exams.chunks * self.count(scholar_prompts.QUESTIONS_SYSTEM),
+                           q_out, output_rows=items, method=exams.method, note=note)
+            q_tokens = (self.plan.output_tokens_for("scholar_questions") or 0) / max(
+                1.0, items / max(exams.chunks, 1.0))
+            a_in = items * (exams.corrige_tokens + q_tokens
+                            + self.count(scholar_prompts.ANSWERS_SYSTEM))
+            self._llm_step("scholar", "scholar_answers", items, items, a_in, items * a_out,
+                           method="scholar.expected_rows", note=note)
         c_out = _cap(self.plan.output_tokens_for("scholar_clean") or 0,
                      self._max_tokens("scholar_clean", scfg.max_output_tokens))
-        c_in = items * (q_tokens + a_out + self.count(scholar_prompts.CLEAN_SYSTEM))
+        frame = authors_prompts.CLEAN_SAMPLE if scfg.chain == "authors" else \
+            scholar_prompts.CLEAN_SYSTEM
+        c_in = items * (q_tokens + a_out + self.count(frame))
         self._llm_step("scholar", "scholar_clean", items, items, c_in, items * c_out,
                        method="scholar.expected_rows", note=note)
         self.subsets.rows["scholar"] = float(items)
         self.subsets.tokens_per_row["scholar"] = items * (q_tokens + c_out)
         return exams
+
+    def _authors_chain(self, exams: ExamEstimate, items: int, q_per_call: float, a_out: float,
+                       note: str) -> float:
+        """`scholar.chain: authors`: per exam, two question-stage calls on the whole sujet
+        (extract questions, add context) and two answer-stage calls (extract answers with the
+        whole corrigé, enrich context); returns the tokens of one item's question."""
+        n = max(exams.exams, 1)
+        sujet = exams.chunk_tokens / n
+        per_exam = items / n
+        frame = sum(self.count(t) for t in (authors_prompts.EXTRACT_QUESTIONS,
+                                            authors_prompts.ADD_CONTEXT))
+        self._llm_step("scholar", "scholar_questions", exams.exams, 2 * exams.exams,
+                       exams.exams * (2 * sujet + q_per_call + frame),
+                       2 * exams.exams * q_per_call, output_rows=items, method=exams.method,
+                       note="authors' chain: extract questions + add context, per exam"
+                       + (f"; {note}" if note else ""))
+        answers = per_exam * a_out
+        frame = sum(self.count(t) for t in (authors_prompts.EXTRACT_ANSWERS,
+                                            authors_prompts.ENRICH_CONTEXT))
+        self._llm_step("scholar", "scholar_answers", exams.exams, 2 * exams.exams,
+                       exams.exams * (exams.corrige_tokens + q_per_call + answers + frame),
+                       2 * exams.exams * answers, output_rows=items, method=exams.method,
+                       note="authors' chain: extract answers + enrich context, per exam")
+        return q_per_call / max(1.0, per_exam)
 
     def curation(self) -> tuple[int, float]:
         """SFT mix rows (weights applied to the train share) and tokens."""

@@ -6,7 +6,8 @@ plan:
   assumed_prompt_tokens: 150        # a hub row's user turn, when no local sample exists
   assumed_answer_tokens: 442        # ... and its assistant turn (paper: 338M tokens / 570,623 rows)
   gpus: 1
-  tokens_per_second_per_gpu: 20000  # training throughput (packed tokens / s / GPU)
+  tokens_per_second_per_gpu: 20000  # training throughput (sequence tokens / s / GPU, padding included)
+  packing_efficiency: null          # null: estimated from the sampled rows; 0.72: an assumption
   output_tokens: {quality_judge: 60}
   models:                           # one SFT per entry (default: training.train_config)
     qwen3_0.6b: {train_config: ../train/paper/qwen3_0.6b.yaml, params_billions: 0.6, merge: slerp}
@@ -22,11 +23,11 @@ from pydantic import Field
 
 from luth_assets.lib.strict import StrictModel
 
-# Output tokens per call of each LLM step when nothing better is known (the judges answer a
-# short JSON verdict; the Scholar steps answer a question list, an answer, a cleaned item).
+# Output tokens per call of each Scholar step when nothing better is known (a question list, an
+# answer, a cleaned item). A judge's answer follows the prompt set (translation.prompts): a short
+# JSON verdict (ours, 60) or True/False (the authors', 2).
 DEFAULT_OUTPUT_TOKENS: dict[str, int] = {
-    "quality_judge": 60, "cleaning_judge": 60, "scholar_questions": 1500,
-    "scholar_answers": 400, "scholar_clean": 700,
+    "scholar_questions": 1500, "scholar_answers": 400, "scholar_clean": 700,
 }
 
 
@@ -53,14 +54,18 @@ class PlanConfig(StrictModel):
         1.0, gt=0.0, description="sujet chunks per exam when the PDFs are not here")
     gpus: int = Field(1, ge=1, description="GPUs of the training machine")
     tokens_per_second_per_gpu: float = Field(
-        20000.0, gt=0.0, description="training throughput per GPU (packed tokens per second)")
-    packing_efficiency: float = Field(
-        1.0, gt=0.0, le=1.0, description="share of a packed sequence's tokens that are real rows "
-        "(rows do not fill 16,384-token sequences exactly)")
+        20000.0, gt=0.0, description="training throughput per GPU (tokens of packed sequences "
+        "per second, padding included)")
+    packing_efficiency: float | None = Field(
+        None, gt=0.0, le=1.0, description="share of a packed sequence's tokens that are real rows "
+        "(rows do not fill 16,384-token sequences exactly): steps and GPU-hours are divided by "
+        "it. Set: an assumption stated in the plan; null: estimated by packing the sampled local "
+        "rows' token lengths as the trainer packs them (luth_train/packing.py), 1.0 when no "
+        "local row is here")
     output_tokens: dict[str, int] = Field(
         default_factory=dict, description="output tokens per call of an LLM step (overrides the "
-        "defaults: quality_judge 60, cleaning_judge 60, scholar_questions 1500, scholar_answers "
-        "400, scholar_clean 700)")
+        "defaults: quality_judge and cleaning_judge 60 with translation.prompts ours, 2 with "
+        "authors; scholar_questions 1500, scholar_answers 400, scholar_clean 700)")
     models: dict[str, PlannedModel] = Field(
         default_factory=dict, description="models to plan an SFT for; default: the training "
         "section's model")

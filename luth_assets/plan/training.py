@@ -1,8 +1,12 @@
 """`luth plan`, training side: per model, optimizer steps per epoch, GPU-hours and disk.
 
 Steps follow the training config's batch geometry: with sample packing an optimizer step takes
-`sequence_len x micro_batch_size x gradient_accumulation_steps x GPUs` tokens, without it that
-many rows. GPU-hours = training tokens x epochs / (tokens per second per GPU) / 3600. Disk: a
+`sequence_len x micro_batch_size x gradient_accumulation_steps x GPUs` sequence tokens, of which
+the packing efficiency are real rows; without packing, that many rows. GPU-hours = the tokens the
+GPUs process (training tokens x epochs / packing efficiency) / (tokens per second per GPU) / 3600.
+The efficiency is `plan.packing_efficiency` when set (an assumption, said so), else estimated by
+packing the sampled local rows' token lengths into `sequence_len` bins as the trainer does
+(`luth_train.packing.pack_lengths`), else 1.0 (said so). Disk: a
 checkpoint holds bf16 weights (2 bytes per parameter) and AdamW's two fp32 moments (8 bytes);
 the final model and each merge hold bf16 weights.
 """
@@ -32,6 +36,8 @@ class ModelPlan:
     sequence_len: int
     sequences_per_step: int
     tokens_per_step: int | None
+    packing_efficiency: float | None
+    packing_method: str
     steps_per_epoch: int
     total_steps: int
     gpus: int
@@ -73,8 +79,24 @@ def _tiny_params(config: RunConfig) -> float | None:
     return (t.vocab_size * t.hidden_size + t.num_layers * (attn + mlp)) / 1e9
 
 
+def packing_estimate(config: RunConfig, sequence_len: int, row_lengths: list[int]
+                     ) -> tuple[float, str]:
+    """(efficiency, how it was obtained) for packed training."""
+    if config.plan.packing_efficiency is not None:
+        return config.plan.packing_efficiency, "plan.packing_efficiency (assumed)"
+    lengths = [min(n, sequence_len) for n in row_lengths if n > 0]
+    if not lengths:
+        return 1.0, "assumed 1.0 (no local rows to estimate from; set plan.packing_efficiency)"
+    from luth_train.packing import pack_lengths
+
+    bins = pack_lengths(lengths, sequence_len)
+    return (round(sum(lengths) / (len(bins) * sequence_len), 4),
+            f"estimated: {len(lengths)} sampled rows packed into {len(bins)} sequences")
+
+
 def plan_model(name: str, spec: PlannedModel, config: RunConfig, sft_rows: int,
-               sft_tokens: float, validation_share: float | None = None) -> ModelPlan:
+               sft_tokens: float, row_lengths: list[int] | None = None,
+               validation_share: float | None = None) -> ModelPlan:
     overrides = config.training.overrides if not config.plan.models else {}
     train = load_train_config(spec.train_config, overrides)
     held_out = config.curation.mixing.validation_share if validation_share is None else validation_share
@@ -84,16 +106,18 @@ def plan_model(name: str, spec: PlannedModel, config: RunConfig, sft_rows: int,
     tps = spec.tokens_per_second_per_gpu or config.plan.tokens_per_second_per_gpu
     sequences = train.micro_batch_size * train.gradient_accumulation_steps * gpus
     if train.sample_packing:
+        efficiency, packing = packing_estimate(config, train.sequence_len, row_lengths or [])
         per_step = train.sequence_len * sequences
-        filled = per_step * config.plan.packing_efficiency
-        steps = math.ceil(tokens / filled) if tokens else 0
+        steps = math.ceil(tokens / (per_step * efficiency)) if tokens else 0
     else:
+        efficiency, packing = None, "no packing"
         per_step = None
         steps = math.ceil(rows / sequences) if rows else 0
     total_steps = math.ceil(steps * train.num_epochs)
     if train.max_steps:
         total_steps = min(total_steps, train.max_steps)
-    gpu_hours = tokens * train.num_epochs / tps / 3600
+    processed = tokens * train.num_epochs / (efficiency or 1.0)  # padding is computed too
+    gpu_hours = processed / tps / 3600
     epochs = math.ceil(train.num_epochs)
     checkpoints = epochs if train.save_strategy == "epoch" else \
         (total_steps // train.save_steps if train.save_strategy == "steps" and train.save_steps
@@ -109,7 +133,8 @@ def plan_model(name: str, spec: PlannedModel, config: RunConfig, sft_rows: int,
         model=name, base_model=train.base_model, train_config=str(spec.train_config),
         train_rows=rows, train_tokens=tokens, epochs=train.num_epochs,
         sequence_len=train.sequence_len, sequences_per_step=sequences, tokens_per_step=per_step,
-        steps_per_epoch=steps, total_steps=total_steps, gpus=gpus, tokens_per_second_per_gpu=tps,
+        packing_efficiency=efficiency, packing_method=packing, steps_per_epoch=steps,
+        total_steps=total_steps, gpus=gpus, tokens_per_second_per_gpu=tps,
         gpu_hours=round(gpu_hours, 2), wall_hours=round(gpu_hours / gpus, 2),
         params_billions=params, checkpoints=checkpoints, checkpoint_disk_gb=ckpt_gb,
         merge=spec.merge, merge_recipes=spec.merge_recipes, merge_disk_gb=merge_gb)

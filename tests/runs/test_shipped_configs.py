@@ -107,7 +107,7 @@ def _flat(data, prefix=""):
     return {prefix.rstrip("."): data}
 
 
-def test_luth_plus_differs_from_the_paper_run_only_in_the_curation():
+def test_luth_plus_differs_from_the_paper_run_only_in_the_curation_and_the_llm_prompts():
     paper = _flat(yaml.safe_load((REPO / "configs/runs/luth_paper.yaml").read_text()))
     plus = _flat(yaml.safe_load((REPO / "configs/runs/luth_plus.yaml").read_text()))
     changed = {k for k in paper.keys() | plus.keys() if paper.get(k) != plus.get(k)}
@@ -117,7 +117,10 @@ def test_luth_plus_differs_from_the_paper_run_only_in_the_curation():
         "curation.dedup.near.shingle_words", "curation.dedup.near.seed",
         "curation.decontamination.enabled", "curation.decontamination.ngram",
         "curation.decontamination.min_words", "curation.decontamination.fields",
-        "curation.mixing.subsets.scholar.weight"}
+        "curation.mixing.subsets.scholar.weight",
+        # the authors' prompt sets (True/False judges in 10 tokens) against ours (JSON in 256)
+        "translation.prompts", "llm.steps.quality_judge.max_output_tokens",
+        "llm.steps.cleaning_judge.max_output_tokens", "scholar.chain"}
     plus_config = load_config(REPO / "configs/runs/luth_plus.yaml")
     assert plus_config.curation.dedup.near.enabled and plus_config.curation.decontamination.enabled
     assert plus_config.curation.mixing.subsets["scholar"].weight == 2.0

@@ -6,13 +6,14 @@ import pytest
 
 from luth_train.config import ConfigError, TrainConfig, config_help, load_train_config, parse_overrides
 
-CONFIGS = sorted((Path(__file__).resolve().parents[2] / "configs" / "train").glob("*.yaml"))
+CONFIGS = sorted(p for p in (Path(__file__).resolve().parents[2] / "configs" / "train").rglob("*.yaml")
+                 if "accelerate" not in p.parts)
 
 
 def test_configs_are_shipped():
-    names = {p.name for p in CONFIGS}
-    assert {"qwen3_0.6b_full_sft_gpu.yaml", "qwen3_1.7b_full_sft_gpu.yaml",
-            "lfm2_1.2b_full_sft_gpu.yaml", "tiny_full_sft_cpu.yaml"} <= names
+    names = {f"{p.parent.name}/{p.name}" for p in CONFIGS}
+    assert {"paper/qwen3_0.6b.yaml", "paper/qwen3_1.7b.yaml", "paper/lfm2_1.2b.yaml",
+            "train/tiny_full_sft_cpu.yaml"} <= names
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
@@ -20,7 +21,7 @@ def test_every_shipped_config_loads(path):
     cfg = load_train_config(path)
     assert isinstance(cfg, TrainConfig)
     assert cfg.datasets and not cfg.train_on_inputs and cfg.sample_packing
-    if "gpu" in path.name:  # the paper's settings
+    if "paper" in path.parts:  # the paper's settings
         assert (cfg.learning_rate, cfg.lr_scheduler, cfg.warmup_ratio) == (5e-5, "cosine", 0.1)
         assert (cfg.max_grad_norm, cfg.num_epochs, cfg.bf16) == (0.1, 3, True)
 

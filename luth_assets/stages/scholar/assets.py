@@ -22,6 +22,7 @@ from luth_assets.lib.reconcile import ids
 from luth_assets.resources import LakeResource, LLMResource
 from luth_assets.run_config import RunConfig
 from luth_assets.stages import keys
+from luth_assets.stages.scholar.authors_chain import run_authors_chain
 from luth_assets.stages.scholar.chain import ITEM_SCHEMA, REJECT_SCHEMA, run_chain
 from luth_assets.stages.scholar.cleaning import clean_items
 from luth_assets.stages.scholar.documents import check_document, pages, read_exam, value_counts
@@ -140,7 +141,8 @@ def scholar_items(context: dg.AssetExecutionContext, lake: LakeResource, llm: LL
         items = pl.DataFrame(schema=ITEM_SCHEMA)
         rejects = pl.DataFrame(schema=REJECT_SCHEMA)
     else:
-        out = run_chain(row, sujet, corrige, run_config.scholar, run, log=context.log.info)
+        chain = run_authors_chain if run_config.scholar.chain == "authors" else run_chain
+        out = chain(row, sujet, corrige, run_config.scholar, run, log=context.log.info)
         items, rejects = out.items, out.rejects
     yield dg.Output(items, output_name="items", metadata={
         "items": items.height, "questions": out.questions if out else 0,

@@ -11,6 +11,10 @@ reject reason:
 - ``latex_parse_error``: ``\\begin``/``\\end`` environments that do not nest, a ``\\frac``
   without its two arguments,
 - ``anomaly``: the cleaning call's own verdict (``anomaly_reason`` in the detail).
+
+With ``scholar.chain: authors`` the call is the authors' ``clean_sample`` prompt (plain text, no
+anomaly verdict), read as their script reads it (authors_prompts.parse_cleaned); an answer that
+is not a JSON object is rejected ``unparsed_output``. The checks above run the same.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections.abc import Callable
 import polars as pl
 
 from luth_assets.lib.llm import CallSummary, GenerationParams, LLMRequest, Message, RunOutput
-from luth_assets.stages.scholar import prompts
+from luth_assets.stages.scholar import authors_prompts, prompts
 from luth_assets.stages.scholar.prompts import CleanedItem
 from luth_assets.stages.scholar.settings import ScholarConfig
 
@@ -106,6 +110,13 @@ def user_turn(context: str, question: str) -> str:
 
 def clean_requests(items: pl.DataFrame, cfg: ScholarConfig) -> list[LLMRequest]:
     params = GenerationParams(temperature=cfg.temperature, max_output_tokens=cfg.max_output_tokens)
+    if cfg.chain == "authors":   # their clean_sample prompt, alone, plain text
+        return [LLMRequest(
+            sample_id=row["sample_id"], stage=prompts.STAGE_CLEAN, params=params,
+            messages=[Message(role="user", content=authors_prompts.fill(
+                authors_prompts.CLEAN_SAMPLE, question=row["question"],
+                context=row["context"] or "", response=row["answer"]))])
+            for row in items.iter_rows(named=True)]
     return [
         LLMRequest(
             sample_id=row["sample_id"], stage=prompts.STAGE_CLEAN,
@@ -133,7 +144,16 @@ def clean_items(items: pl.DataFrame, cfg: ScholarConfig,
             rejected.append({**common, "question": row["question"], "answer": row["answer"],
                              "reason": f"llm_{result.reason}", "detail": result.error or ""})
             continue
-        cleaned = CleanedItem.model_validate(result.parsed)
+        if cfg.chain == "authors":
+            fields = authors_prompts.parse_cleaned(result.text, row["question"],
+                                                   row["context"] or "", row["answer"])
+            if fields is None:
+                rejected.append({**common, "question": row["question"], "answer": row["answer"],
+                                 "reason": "unparsed_output", "detail": (result.text or "")[:2000]})
+                continue
+            cleaned = CleanedItem(**fields)
+        else:
+            cleaned = CleanedItem.model_validate(result.parsed)
         problem = sanity_problem(cleaned.question, cleaned.context, cleaned.answer)
         if problem is None and cleaned.anomaly:
             problem = ("anomaly", cleaned.anomaly_reason or "flagged by the cleaning call")

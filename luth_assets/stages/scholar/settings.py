@@ -6,6 +6,7 @@ Stage: exam PDFs (sujet + corrigé) to question/answer items.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
@@ -31,6 +32,11 @@ class ScholarConfig(StrictModel):
     ocr: bool = Field(False, description="OCR scanned pages with Tesseract (off unless asked)")
     ocr_language: str = "fra"
     # extraction chain
+    chain: Literal["ours", "authors"] = Field(
+        "ours", description="ours: sujet chunks -> questions (with context and a figure flag) "
+        "-> one answer call per question, structured output; authors: their four calls per exam "
+        "(extract questions, add context, extract answers, enrich context) on the whole texts, "
+        "their prompts byte for byte (luth_assets/stages/scholar/authors_prompts.py)")
     max_chunk_chars: int = Field(
         6000, ge=500, description="a sujet longer than this is split (at exercise headings) so "
         "each call fits the model's context")

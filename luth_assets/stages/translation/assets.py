@@ -25,6 +25,7 @@ from luth_assets.resources import LakeResource, LLMResource
 from luth_assets.run_config import RunConfig
 from luth_assets.stages import keys
 from luth_assets.stages.translation.judging import candidates, judge_candidates
+from luth_assets.stages.translation.prompt_sets import prompt_set
 from luth_assets.stages.translation.seeds import SeedStats, write_seed_table
 from luth_assets.stages.translation.translating import StageOutput, regenerate_answers, translate_seeds
 
@@ -113,7 +114,8 @@ def translated_prompts_asset(shards: int) -> dg.AssetsDefinition:
         run = llm.runner(context, run_config.llm, lake.root, TRANSLATED_KEY, defer_failure=True)
         result = translate_seeds(frame, run, target=run_config.target_language,
                                  source_language=tcfg.source_language, params=tcfg.translate,
-                                 max_prompt_chars=tcfg.max_prompt_chars)
+                                 max_prompt_chars=tcfg.max_prompt_chars,
+                                 prompts=prompt_set(tcfg.prompts, run_config.target_language))
         return _filtered(result, ids(frame), run,
                          {"seed_sources_missing": dg.MetadataValue.json(missing)})
 
@@ -137,8 +139,10 @@ def regenerated_responses_asset(shards: int) -> dg.AssetsDefinition:
                               llm: LLMResource, run_config: dg.ResourceParam[RunConfig],
                               translated: pl.DataFrame) -> Filtered:
         run = llm.runner(context, run_config.llm, lake.root, REGENERATED_KEY, defer_failure=True)
+        tcfg = run_config.translation
         result = regenerate_answers(translated, run, target=run_config.target_language,
-                                    params=run_config.translation.regenerate)
+                                    params=tcfg.regenerate,
+                                    prompts=prompt_set(tcfg.prompts, run_config.target_language))
         return _filtered(result, ids(translated), run)
 
     return regenerated_responses
@@ -173,7 +177,9 @@ def judged_samples_asset(subsets: dict[str, dg.AssetKey], shards: int = 1) -> dg
         judges = run_config.translation.judges
         result = judge_candidates(cands, run, target=run_config.target_language,
                                   params=run_config.translation.judge,
-                                  scopes={"quality": judges.quality, "cleaning": judges.cleaning})
+                                  scopes={"quality": judges.quality, "cleaning": judges.cleaning},
+                                  prompts=prompt_set(run_config.translation.prompts,
+                                                     run_config.target_language))
         by_judge = dict(Counter(result.rejected["judge"].to_list()))
         expected = {name: src.expected_rows for name, src in
                     {**run_config.sources, **run_config.translation.sources}.items()}

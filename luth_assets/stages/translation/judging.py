@@ -6,7 +6,10 @@ every candidate; the cleaning judge on the rows the quality judge kept (a row th
 drops costs no second call). A row is kept when both judges say ``keep``; otherwise it is
 rejected with the judge that dropped it, the issue it named (the reject ``reason``) and the
 judge's explanation. A judge call that fails (blocked, invalid output after repair, retries
-exhausted, ...) rejects the row with the call's reason: nothing is lost silently.
+exhausted, ...) rejects the row with the call's reason, and an answer the prompt set cannot read
+(the authors' True/False judges answering neither) rejects it `unparsed_verdict`: nothing is lost
+silently. The prompt set (`translation.prompts`: ours | authors) builds the requests and reads
+the verdicts (prompt_sets.py).
 """
 
 from __future__ import annotations
@@ -16,20 +19,14 @@ from collections.abc import Sequence
 import polars as pl
 
 from luth_assets.lib.llm import GenerationParams, LLMRequest
-from luth_assets.stages.translation.prompts import (
-    CleaningVerdict,
-    QualityVerdict,
-    cleaning_judge_messages,
-    quality_judge_messages,
-)
+from luth_assets.stages.translation.prompt_sets import OURS, PromptSet
 from luth_assets.stages.translation.seeds import MESSAGES
 from luth_assets.stages.translation.settings import JudgeScope
 from luth_assets.stages.translation.translating import Runner, StageOutput
 
 QUALITY_STAGE = "quality_judge"
 CLEANING_STAGE = "cleaning_judge"
-JUDGES = {"quality": (QUALITY_STAGE, QualityVerdict, quality_judge_messages),
-          "cleaning": (CLEANING_STAGE, CleaningVerdict, cleaning_judge_messages)}
+JUDGE_STAGES = {"quality": QUALITY_STAGE, "cleaning": CLEANING_STAGE}
 
 CANDIDATE_COLUMNS = ["sample_id", "subset", "source", "seed_sample_id", "messages"]
 CANDIDATE_SCHEMA = {"sample_id": pl.String, "subset": pl.String, "source": pl.String,
@@ -59,17 +56,19 @@ def candidates(gathered: pl.DataFrame | pl.LazyFrame | None,
 
 
 def _judge(judge: str, rows: Sequence[dict], run: Runner, target: str,
-           params: GenerationParams):
-    stage, schema, build = JUDGES[judge]
-    requests = [LLMRequest(sample_id=r["sample_id"], stage=stage, response_schema=schema,
-                           params=params, messages=build(r["messages"], target=target))
+           params: GenerationParams, prompts: PromptSet):
+    stage, build = JUDGE_STAGES[judge], prompts.judges[judge]
+    requests = [LLMRequest(sample_id=r["sample_id"], stage=stage,
+                           response_schema=prompts.schemas[judge], params=params,
+                           messages=build(r["messages"], target=target))
                 for r in rows]
     return run(requests, stage)
 
 
 def judge_candidates(cands: pl.DataFrame, run: Runner, *, target: str,
                      params: GenerationParams | None = None,
-                     scopes: dict[str, JudgeScope] | None = None) -> StageOutput:
+                     scopes: dict[str, JudgeScope] | None = None,
+                     prompts: PromptSet = OURS) -> StageOutput:
     """Both judges over the candidates; `scopes` says which sources each judge reviews (a row
     outside a judge's scope passes it unreviewed, its `<judge>_reason` null)."""
     params = params or GenerationParams(temperature=0.0)
@@ -85,7 +84,7 @@ def judge_candidates(cands: pl.DataFrame, run: Runner, *, target: str,
         passing = [r for r in rows if not scope.applies(r["source"])]
         if not judged:
             continue
-        out = _judge(judge, judged, run, target, params)
+        out = _judge(judge, judged, run, target, params, prompts)
         runs.append(out)
         by_id = out.by_id()
         survivors = list(passing)
@@ -97,13 +96,14 @@ def judge_candidates(cands: pl.DataFrame, run: Runner, *, target: str,
                 rejected.append({**row, **call, "reason": result.reason, "judge": judge,
                                  "judge_reason": result.raw_text, "error": result.error})
                 continue
-            verdict = result.parsed
-            if verdict["verdict"] != "keep":
-                issue = verdict["issue"] if verdict["issue"] != "none" else f"{judge}_reject"
-                rejected.append({**row, **call, "reason": issue, "judge": judge,
-                                 "judge_reason": verdict["reason"], "error": None})
+            verdict = prompts.verdict(judge, result)
+            if verdict.decision != "keep":
+                error = None if verdict.decision == "reject" else \
+                    f"expected 'True' or 'False', got {result.text!r}"
+                rejected.append({**row, **call, "reason": verdict.issue, "judge": judge,
+                                 "judge_reason": verdict.reason, "error": error})
                 continue
-            reasons[judge][row["sample_id"]] = verdict["reason"]
+            reasons[judge][row["sample_id"]] = verdict.reason
             survivors.append(row)
         keep = {r["sample_id"] for r in survivors}
         rows = [r for r in rows if r["sample_id"] in keep]

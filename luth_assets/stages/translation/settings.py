@@ -10,6 +10,7 @@ translation:
       format: parquet
       mapping: {id: id, messages: messages}
   limit: 2000                 # at most this many rows per source (null: all)
+  prompts: ours               # ours | authors: the authors' strings, True/False judges (French only)
   translate: {temperature: 0.2}
   regenerate: {temperature: 0.7}
   judge: {temperature: 0.0}
@@ -23,7 +24,7 @@ translation:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -67,6 +68,11 @@ class TranslationConfig(StrictModel):
         1, ge=1, le=1024, description="partitions of the LLM stages (translated_prompts, "
         "regenerated_responses, judged_samples): each row goes to the shard of its input's "
         "sample_id (luth_assets/lib/shards.py: row_shard); 1: unpartitioned")
+    prompts: Literal["ours", "authors"] = Field(
+        "ours", description="prompt set of the four LLM steps: ours (instructions parameterised by "
+        "the target language, JSON verdicts with the issue and a reason) or authors (their "
+        "strings byte for byte, judges answering True/False parsed as theirs; French only): "
+        "luth_assets/stages/translation/prompt_sets.py")
     judges: JudgesConfig = Field(
         default_factory=JudgesConfig,
         description="which sources each judge reviews (the authors: quality on OpenHermes-FR, "

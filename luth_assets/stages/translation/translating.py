@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from luth_assets.lib.llm import GenerationParams, LLMRequest, LLMResult, RunOutput
-from luth_assets.stages.translation.prompts import regenerate_messages, translate_messages
+from luth_assets.stages.translation.prompt_sets import OURS, PromptSet
 from luth_assets.stages.translation.seeds import MESSAGES
 from luth_train.sample_ids import make_sample_id
 
@@ -70,7 +70,7 @@ def _failure(result: LLMResult) -> tuple[str | None, str | None]:
 
 def translate_seeds(seeds: pl.DataFrame, run: Runner, *, target: str, source_language: str = "en",
                     params: GenerationParams | None = None,
-                    max_prompt_chars: int = 12000) -> StageOutput:
+                    max_prompt_chars: int = 12000, prompts: PromptSet = OURS) -> StageOutput:
     """Seed rows (sample_id, source, source_row_id, prompt, problem) -> translated prompts."""
     params = params or GenerationParams()
     seeds = seeds.with_columns(
@@ -95,8 +95,8 @@ def translate_seeds(seeds: pl.DataFrame, run: Runner, *, target: str, source_lan
             callable_rows.append(base)
             requests.append(LLMRequest(
                 sample_id=row["new_id"], stage=TRANSLATE_STAGE, params=params,
-                messages=translate_messages(row["prompt"], target=target,
-                                            source=source_language)))
+                messages=prompts.translate(row["prompt"], target=target,
+                                           source=source_language)))
     out = run(requests, TRANSLATE_STAGE)
     by_id = out.by_id()
     kept: list[dict] = []
@@ -118,13 +118,14 @@ def translate_seeds(seeds: pl.DataFrame, run: Runner, *, target: str, source_lan
 
 
 def regenerate_answers(translated: pl.DataFrame, run: Runner, *, target: str,
-                       params: GenerationParams | None = None) -> StageOutput:
+                       params: GenerationParams | None = None,
+                       prompts: PromptSet = OURS) -> StageOutput:
     """Translated prompts -> chat rows whose assistant turn is a fresh answer in `target`."""
     params = params or GenerationParams()
     rows = translated.select("sample_id", "seed_sample_id", "source", "source_row_id",
                              "prompt").to_dicts()
     requests = [LLMRequest(sample_id=r["sample_id"], stage=REGENERATE_STAGE, params=params,
-                           messages=regenerate_messages(r["prompt"], target=target))
+                           messages=prompts.regenerate(r["prompt"], target=target))
                 for r in rows]
     out = run(requests, REGENERATE_STAGE)
     by_id = out.by_id()
