@@ -109,3 +109,15 @@ def test_scholar_sensors_are_on_in_the_deployment_profiles(profile: str, tmp_pat
     for name in SENSORS:
         assert sensors[name].default_status == dg.DefaultSensorStatus.RUNNING
         assert "Starts with the daemon" in sensors[name].description
+
+
+def test_the_code_location_loads_without_library_beta_notices(tmp_path: Path):
+    """What `make ui`'s code server prints while loading the definitions: every warning shown
+    (`-W always`), yet none of the beta/preview notices `luth` silences (luth_assets/lib/quiet.py),
+    although the stages' decorators raise them at import time."""
+    code = "import luth_assets.definitions as d; d.defs()"
+    out = subprocess.run([str(BIN / "python"), "-W", "always", "-c", code], cwd=REPO, text=True,
+                         env=tool_env(tmp_path, DEMO_CONFIG), capture_output=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-4000:]
+    for notice in ("BetaWarning", "PreviewWarning", "SupersessionWarning"):
+        assert notice not in out.stderr, out.stderr[-4000:]
