@@ -33,6 +33,29 @@ EXTERNAL_COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# An option value that needs an optional package: (command, option, value) -> (module, extra).
+OPTIONAL_BACKENDS: dict[tuple[str, str, str], tuple[str, str]] = {
+    ("eval", "--backend", "vllm"): ("vllm", "vllm"),
+}
+
+
+def missing_extra(argv: list[str]) -> str | None:
+    """One line naming the extra to install when `argv` asks for a backend that is not installed
+    (`luth eval --backend vllm` without vllm), else None."""
+    import importlib.util
+
+    if not argv:
+        return None
+    for (command, option, value), (module, extra) in OPTIONAL_BACKENDS.items():
+        asked = any(a == f"{option}={value}" or (a == option and argv[i + 1:i + 2] == [value])
+                    for i, a in enumerate(argv[1:], start=1))
+        if argv[0] == command and asked and importlib.util.find_spec(module) is None:
+            return (f"luth {command}: {option} {value} needs the {module} package, which is not "
+                    f"installed: pip install -e '.[{extra}]' (a CUDA machine), or use "
+                    f"{option} transformers")
+    return None
+
+
 def _format_table(columns: list[str], rows: list[tuple]) -> str:
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [len(c) for c in columns]
@@ -221,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in EXTERNAL_COMMANDS:
         import importlib
+
+        if (message := missing_extra(argv)) is not None:
+            print(message, file=sys.stderr)
+            return 2
 
         module, function, _ = EXTERNAL_COMMANDS[argv[0]]
         run: Callable[[list[str]], int] = getattr(importlib.import_module(module), function)

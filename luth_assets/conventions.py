@@ -1,5 +1,5 @@
 """Dagster conventions applied to every asset once the stages are built: `kinds` (the icons in the
-UI and `luth materialize --select kind:NAME`) and code references.
+UI and `luth materialize --select kind:NAME`), owners (a team per stage) and code references.
 
 Kinds follow the library that does the work: polars/parquet for lake tables, duckdb where SQL
 reads them, pytorch for checkpoints, mergekit for merges, the configured LLM provider (gemini,
@@ -41,6 +41,27 @@ PROVIDER_KINDS = {"gemini": "gemini", "openai_compatible": "openai", "transforme
                   "replay": "python"}
 
 
+# stage (the asset's group) -> the team that owns its assets: the "Owner" column and filter of the
+# UI, `dg list defs`. One team per stage; edit here to name yours (a `team:` name or an e-mail).
+STAGE_OWNERS: dict[str, str] = {
+    "sources": "team:data-sources",
+    "translation": "team:data-translation",
+    "scholar": "team:data-scholar",
+    "curation": "team:data-curation",
+    "training": "team:training",
+    "merging": "team:training",
+    "evaluation": "team:evaluation",
+    "ops": "team:platform",
+}
+
+
+def owners_for(spec: dg.AssetSpec) -> list[str]:
+    if spec.group_name not in STAGE_OWNERS:
+        raise KeyError(f"asset {spec.key.to_user_string()} is in group {spec.group_name!r}, which "
+                       "has no owner: add it to luth_assets/conventions.py STAGE_OWNERS")
+    return [STAGE_OWNERS[spec.group_name]]
+
+
 def kinds_for(key: dg.AssetKey, provider: str) -> set[str]:
     name = key.to_user_string().removesuffix("_rejects")
     kinds = TABLE_KINDS.get(name)
@@ -53,13 +74,15 @@ def kinds_for(key: dg.AssetKey, provider: str) -> set[str]:
 
 
 def with_conventions(defs: dg.Definitions, provider: str) -> dg.Definitions:
-    """Every asset gets its kinds, and points the UI at the function that defines it (Dagster's
-    `with_source_code_references`) unless it already names its place (the filter node does)."""
+    """Every asset gets its kinds and its stage's owner, and points the UI at the function that
+    defines it (Dagster's `with_source_code_references`) unless it already names its place (the
+    filter node does)."""
     assets = []
     for a in defs.assets or []:
         if not any(CODE_REFERENCES in a.metadata_by_key.get(k, {}) for k in a.keys):
             a = dg.with_source_code_references([a])[0]
         a = a.map_asset_specs(
-            lambda spec: spec.merge_attributes(kinds=kinds_for(spec.key, provider) - spec.kinds))
+            lambda spec: spec.merge_attributes(kinds=kinds_for(spec.key, provider) - spec.kinds,
+                                               owners=[o for o in owners_for(spec) if o not in spec.owners]))
         assets.append(a)
     return dg.Definitions(assets=assets, asset_checks=defs.asset_checks, sensors=defs.sensors)

@@ -11,6 +11,16 @@ from pathlib import Path
 TABLES_DOC = Path(__file__).resolve().parents[2] / "docs" / "tables.md"
 HEADING = "## Column descriptions"
 ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|\s*(.+?)\s*\|\s*$")
+CODE_SPAN = re.compile(r"(`[^`]*`)")
+PLACEHOLDER = re.compile(r"((?:[\w./-]*<[A-Za-z_][\w.-]*>)+[\w./-]*)")
+
+
+def markdown_visible(text: str) -> str:
+    """`merge-<recipe>` outside a code span would render as "merge-" in the UI (Markdown takes
+    `<recipe>` for an HTML tag): such a name goes in a code span, as the docs would write it."""
+    parts = CODE_SPAN.split(text)
+    return "".join(part if part.startswith("`") else PLACEHOLDER.sub(r"`\1`", part)
+                   for part in parts)
 
 
 @cache
@@ -21,7 +31,8 @@ def column_descriptions(path: Path = TABLES_DOC) -> dict[str, str]:
     if HEADING not in text:
         return {}
     section = text.split(HEADING, 1)[1].split("\n## ", 1)[0]
-    return {m.group(1): m.group(2) for line in section.splitlines() if (m := ROW.match(line))}
+    return {m.group(1): markdown_visible(m.group(2))
+            for line in section.splitlines() if (m := ROW.match(line))}
 
 
 def describe(table: str, column: str) -> str | None:

@@ -2,16 +2,21 @@
 
 `build_plan(config)` returns a JSON-able dict: `stages` (one line per stage step with rows and,
 for LLM steps, requests, tokens and cost), `sft` (mix rows and tokens), `models` (per model:
-steps per epoch, GPU-hours, disk), `totals`, and the methods used for token counts.
+steps per epoch, GPU-hours, its GPU cost, disk), `totals` (with `pricing`: API list prices, the
+self-hosted steps and the SFT priced from GPU-hours, `luth_assets/plan/pricing.py`), and the
+methods used for token counts. `render(plan, width)` prints it as tables that fit `width`.
 """
 
 from __future__ import annotations
 
+import textwrap
 import time
 
 from luth_assets.plan.counting import TokenCounter
 from luth_assets.plan.llm_steps import Planner
+from luth_assets.plan.pricing import price_self_hosted, price_training, priced_totals
 from luth_assets.plan.published_mix import plan_published_mix
+from luth_assets.plan.table import Column, fit_table
 from luth_assets.plan.training import plan_model, planned_models
 from luth_assets.run_config import RunConfig
 
@@ -34,7 +39,9 @@ def build_plan(config: RunConfig, config_path: str = "") -> dict:
     models = [plan_model(name, spec, config, sft_rows, sft_tokens, planner.row_lengths,
                       validation_share=held_out).row()
               for name, spec in planned_models(config).items()]
-    steps = [s.row() for s in planner.steps]
+    hosting = config.plan.self_hosted
+    steps = [price_self_hosted(s.row(), hosting) for s in planner.steps]
+    models = [price_training(m, hosting) for m in models]
     llm = [s for s in steps if s["requests"]]
     unknown = sorted({s["model"] for s in llm if not s["price_known"]})
     return {
@@ -57,53 +64,73 @@ def build_plan(config: RunConfig, config_path: str = "") -> dict:
             "gpu_hours": round(sum(m["gpu_hours"] for m in models), 2),
             "disk_gb": round(sum((m["checkpoint_disk_gb"] or 0) + (m["merge_disk_gb"] or 0)
                                  for m in models), 2),
+            "pricing": priced_totals(steps, models, sum(s["cost_usd"] or 0.0 for s in llm), hosting),
         },
         "seconds": round(time.monotonic() - t0, 2),
     }
 
 
-def _num(value) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return f"{value:,}"
+STAGE_COLUMNS = [
+    Column("stage", drop=6), Column("step"), Column("input rows", "in rows", drop=8),
+    Column("output rows", "out rows", drop=7), Column("LLM requests", "calls"),
+    Column("input tokens", "in tok", drop=5), Column("output tokens", "out tok", drop=4),
+    Column("model", drop=3), Column("cost"), Column("how"),
+]
+MODEL_COLUMNS = [
+    Column("model"), Column("train rows", "rows", drop=8), Column("train tokens", "tokens", drop=5),
+    Column("seq/step", drop=7), Column("packing", drop=10), Column("steps/epoch", "st/ep", drop=6),
+    Column("steps"),
+    Column("GPUs", drop=4), Column("GPU-hours", "GPU-h"), Column("wall hours", "wall h", drop=3),
+    Column("GPU cost", "GPU $"), Column("checkpoint GB", "ckpt GB", drop=2), Column("merge", drop=9),
+    Column("merge GB", drop=1),
+]
 
 
-def _table(columns: list[str], rows: list[list]) -> str:
-    cells = [[_num(v) if not isinstance(v, str) else v for v in row] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
-    out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
-    return "\n".join(out)
+def _step_cost(s: dict) -> str:
+    if not s["requests"]:
+        return ""
+    if s["price_known"]:
+        return f"${s['cost_usd']:,.2f}"
+    if s.get("gpu_cost_usd") is not None:
+        return f"${s['gpu_cost_usd']:,.2f} GPU"
+    return "unknown price"
 
 
-def render(plan: dict) -> str:
-    """The plan as text tables: stages, SFT, models, totals."""
+def _text(line: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(line, width, subsequent_indent="  ")) if width else line
+
+
+def render(plan: dict, width: int = 0) -> str:
+    """The plan as text tables (stages, SFT, models, totals), at most `width` columns wide where
+    it can be (0: no limit)."""
+    limit = width or 10**6
     stage_rows = [[s["stage"], s["step"], s["input_rows"], s["output_rows"],
                    s["requests"] or "", s["input_tokens"] or "", s["output_tokens"] or "",
-                   s["model"] or "", "" if not s["requests"] else (
-                       f"${s['cost_usd']:,.2f}" if s["price_known"] else "unknown price"),
-                   s["note"] or s["rows_method"]] for s in plan["stages"]]
+                   s["model"] or "", _step_cost(s), s["note"] or s["rows_method"]]
+                  for s in plan["stages"]]
     models = [[m["model"], m["train_rows"], m["train_tokens"], m["sequences_per_step"],
                m["packing_efficiency"] if m["packing_efficiency"] is not None else "",
                m["steps_per_epoch"], m["total_steps"], m["gpus"], m["gpu_hours"], m["wall_hours"],
-               m["checkpoint_disk_gb"], m["merge"], m["merge_disk_gb"]] for m in plan["models"]]
+               f"${m['gpu_cost_usd']:,.2f}", m["checkpoint_disk_gb"], m["merge"], m["merge_disk_gb"]]
+              for m in plan["models"]]
     packing = sorted({m["packing_method"] for m in plan["models"]})
     t = plan["totals"]
-    cost = f"${t['cost_usd']:,.2f}" + ("" if t["cost_complete"] else
-                                       f" + unknown ({', '.join(t['models_without_price'])})")
+    p = t["pricing"]
+    cost = (f"${p['total_cost_usd']:,.2f} (${p['api_cost_usd']:,.2f} API calls at list prices + "
+            f"${p['self_hosted_cost_usd']:,.2f} self-hosted LLM for {p['self_hosted_gpu_hours']:,.2f} "
+            f"GPU-hours + ${p['training_cost_usd']:,.2f} SFT for {t['gpu_hours']:,.2f} GPU-hours)")
+    if p["unpriced_steps"]:
+        cost += (f" + unknown ({', '.join(p['unpriced_steps'])}: no price for "
+                 f"{', '.join(p['unpriced_models'])}; set llm.pricing)")
     return "\n\n".join([
-        f"luth plan {plan['config']}  (offline; tokens: {plan['token_method']})",
-        _table(["stage", "step", "input rows", "output rows", "LLM requests", "input tokens",
-                "output tokens", "model", "cost", "how"], stage_rows),
-        f"SFT mix: {plan['sft']['rows']:,} rows, {plan['sft']['tokens']:,} tokens",
-        _table(["model", "train rows", "train tokens", "seq/step", "packing", "steps/epoch",
-                "steps", "GPUs", "GPU-hours", "wall hours", "checkpoint GB", "merge", "merge GB"],
-               models),
-        "Packing efficiency: " + "; ".join(packing) + " (GPU-hours count the padding it leaves)",
-        f"Total: {t['llm_requests']:,} LLM requests, {t['input_tokens']:,} input + "
-        f"{t['output_tokens']:,} output tokens, {cost}; {t['gpu_hours']:,.2f} GPU-hours; "
-        f"{t['disk_gb']:,.2f} GB of checkpoints and merges ({plan['seconds']} s)",
+        _text(f"luth plan {plan['config']}  (offline; tokens: {plan['token_method']})", width),
+        fit_table(STAGE_COLUMNS, stage_rows, limit, free_text=True),
+        _text(f"SFT mix: {plan['sft']['rows']:,} rows, {plan['sft']['tokens']:,} tokens", width),
+        fit_table(MODEL_COLUMNS, models, limit),
+        _text("Packing efficiency: " + "; ".join(packing) + " (GPU-hours count the padding it leaves)",
+              width),
+        _text(f"Total: {t['llm_requests']:,} LLM requests, {t['input_tokens']:,} input + "
+              f"{t['output_tokens']:,} output tokens; {t['disk_gb']:,.2f} GB of checkpoints and "
+              f"merges; cost {cost} ({plan['seconds']} s)", width),
+        _text(f"Assumed: {p['assumptions']}", width),
     ])

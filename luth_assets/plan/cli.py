@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -19,7 +20,12 @@ def main(argv: list[str]) -> int:
                         help="run configuration (default: LUTH_CONFIG, else the demo's)")
     parser.add_argument("--json", metavar="FILE", default=None,
                         help="also write the plan as JSON to FILE ('-': print JSON only)")
+    parser.add_argument("--width", type=int, default=None,
+                        help="columns to fit the tables in (default: the terminal's)")
     args = parser.parse_args(argv)
+    if args.config and not Path(args.config).is_file():
+        print(f"luth plan: run configuration {args.config} does not exist", file=sys.stderr)
+        return 2
     path = Path(args.config) if args.config else Settings.from_env().config_path
     try:
         config = load_config(path)
@@ -36,7 +42,7 @@ def main(argv: list[str]) -> int:
     if args.json == "-":
         print(json.dumps(plan, indent=1))
         return 0
-    print(render(plan))
+    print(render(plan, args.width or shutil.get_terminal_size((120, 24)).columns))
     if args.json:
         Path(args.json).write_text(json.dumps(plan, indent=1), encoding="utf-8")
         print(f"\nplan written to {args.json}")

@@ -9,6 +9,7 @@ plan:
   tokens_per_second_per_gpu: 20000  # training throughput (sequence tokens / s / GPU, padding included)
   packing_efficiency: null          # null: estimated from the sampled rows; 0.72: an assumption
   output_tokens: {quality_judge: 60}
+  self_hosted: {output_tokens_per_second: 2000, gpu_price_per_hour: 2.50}   # plan/pricing.py
   models:                           # one SFT per entry (default: training.train_config)
     qwen3_0.6b: {train_config: ../train/paper/qwen3_0.6b.yaml, params_billions: 0.6, merge: slerp}
 ```
@@ -22,6 +23,7 @@ from typing import Literal
 from pydantic import Field
 
 from luth_assets.lib.strict import StrictModel
+from luth_assets.plan.pricing import SelfHostedPricing
 
 # Output tokens per call of each Scholar step when nothing better is known (a question list, an
 # answer, a cleaned item). A judge's answer follows the prompt set (translation.prompts): a short
@@ -69,6 +71,9 @@ class PlanConfig(StrictModel):
     models: dict[str, PlannedModel] = Field(
         default_factory=dict, description="models to plan an SFT for; default: the training "
         "section's model")
+    self_hosted: SelfHostedPricing = Field(
+        default_factory=SelfHostedPricing, description="throughputs and GPU price that price the "
+        "self-hosted LLM steps and the SFT runs (luth_assets/plan/pricing.py)")
 
     def with_base(self, base: Path) -> PlanConfig:
         models = {name: m if m.train_config.is_absolute() else m.model_copy(

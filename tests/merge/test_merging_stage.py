@@ -111,6 +111,7 @@ def test_merged_partitions_validation_failure_and_best_merge(tiny_pair, tmp_path
     assert "merge_method: linear" in meta["mergekit_yaml"] and meta["validation"] == "passed"
     assert len(meta["output_sha256"]) == 64 and meta["size_bytes"] > 0 and meta["peak_rss_bytes"] > 0
     assert meta["merge_time_s"] > 0
+    assert meta["output_path"] == "models/merged/linear_a0.3"  # relative to the lake root
 
     scores = pl.DataFrame({"model": ["base", "sft", "merge-linear_a0.3", "merge-slerp_authors"],
                            "fr_average": [20.0, 35.0, 30.0, 33.0], "en_average": [40.0, 30.0, 41.0, 39.0]})
@@ -120,6 +121,7 @@ def test_merged_partitions_validation_failure_and_best_merge(tiny_pair, tmp_path
     event = instance.get_latest_materialization_event(BEST)
     meta = {k: v.value for k, v in event.asset_materialization.metadata.items()}
     assert meta["chosen_recipe"] == "linear_a0.3"  # slerp has better French but loses English
+    assert meta["chosen_path"] == "models/merged/linear_a0.3"
     assert meta["pareto_plot"].startswith("![Pareto plot](data:image/png;base64,")
     assert Path(meta["pareto_plot_path"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = pl.read_parquet(root / "models" / "best_merge.parquet")

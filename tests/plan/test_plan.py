@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -79,12 +80,12 @@ def test_luth_plan_command_prints_and_writes_json(tmp_path: Path):
     run = subprocess.run([*LUTH, "plan", str(PAPER), "--json", str(out)], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    assert "SFT mix: 570,623 rows" in run.stdout and "unknown price" in run.stdout
+    assert "SFT mix: 570,623 rows" in run.stdout and re.search(r"\$[\d,.]+ GPU", run.stdout)
     assert "GPU-hours" in run.stdout and "lfm2_350m" in run.stdout
     assert json.loads(out.read_text())["sft"]["rows"] == 570623
     bad = subprocess.run([*LUTH, "plan", str(tmp_path / "missing.yaml")], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=300)
-    assert bad.returncode == 2 and "not found" in bad.stderr
+    assert bad.returncode == 2 and "does not exist" in bad.stderr
 
 
 DEMO_ASSETS = [

@@ -81,6 +81,9 @@ def test_demo_base_and_sft_checkpoint(trained):
     assert meta["loss_curve"] and all("lr" in p and "loss" in p for p in meta["loss_curve"])
     assert meta["loss_plot"].startswith("![SFT loss](data:image/png;base64,")  # drawn, not JSON
     assert meta["checkpoint_sha256"] == checkpoint_digest(sft) and meta["skipped"] is False
+    # paths relative to the lake root: the metadata stays right when the lake moves
+    assert (meta["checkpoint_path"], base_meta["checkpoint_path"]) == ("models/sft_checkpoint",
+                                                                        "models/base_model")
     tok = AutoTokenizer.from_pretrained(sft)
     model = AutoModelForCausalLM.from_pretrained(sft)
     assert tok.chat_template and model.config.model_type == "qwen3"
@@ -98,6 +101,7 @@ def test_rematerialisation_with_unchanged_inputs_is_skipped(trained):
     assert _metadata(instance, BASE)["skipped"] is True
     meta = _metadata(instance, SFT)
     assert meta["skipped"] is True and "unchanged" in meta["skip_reason"]
+    assert meta["checkpoint_path"] == "models/sft_checkpoint"
     assert weights.stat().st_mtime_ns == mtime  # no new training
     # the same decision, made by the plain functions: a changed config or changed rows would train
     base = str(base_model_dir(root))

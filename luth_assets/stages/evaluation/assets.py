@@ -68,7 +68,9 @@ def model_deps(with_merges: bool, with_language_loss: bool) -> list[dg.AssetDep]
     held-out text of the loss view (the mix's validation split, the English seed rows)."""
     deps = [dg.AssetDep(keys.BASE_MODEL), dg.AssetDep(keys.SFT_CHECKPOINT)]
     if with_language_loss:
-        deps += [dg.AssetDep(keys.SFT_MIX), dg.AssetDep(keys.ENGLISH_SEED_PROMPTS)]
+        # every source's seed rows are read (a partition per source upstream): all of them
+        deps += [dg.AssetDep(keys.SFT_MIX),
+                 dg.AssetDep(keys.ENGLISH_SEED_PROMPTS, partition_mapping=dg.AllPartitionMapping())]
     if with_merges:
         deps.append(dg.AssetDep(keys.MERGED_MODELS, partition_mapping=dg.AllPartitionMapping()))
     return deps

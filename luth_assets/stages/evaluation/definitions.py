@@ -1,5 +1,5 @@
 """What the evaluation stage contributes: benchmark items (a partition per configured benchmark),
-per-sample scores (model x benchmark) and the score table."""
+per-sample scores (model x benchmark) with a check per cell, and the score table."""
 
 import dagster as dg
 
@@ -10,6 +10,7 @@ from luth_assets.stages.evaluation.assets import (
     benchmark_scores_asset,
     score_table,
 )
+from luth_assets.stages.evaluation.cell_checks import benchmark_scores_check
 from luth_assets.stages.evaluation.checks import score_table_complete
 
 
@@ -17,9 +18,8 @@ def stage_definitions(config: RunConfig) -> dg.Definitions:
     settings = config.evaluation
     benchmarks = list(settings.specs()) + settings.loss_names()
     with_merges = bool(config.merging.recipe_names())
-    return dg.Definitions(assets=[
-        benchmark_items_asset(benchmarks),
-        benchmark_scores_asset(evaluated_models(config), benchmarks, with_merges,
-                               settings.language_loss.enabled),
-        score_table,
-    ], asset_checks=[score_table_complete])
+    scores = benchmark_scores_asset(evaluated_models(config), benchmarks, with_merges,
+                                    settings.language_loss.enabled)
+    return dg.Definitions(
+        assets=[benchmark_items_asset(benchmarks), scores, score_table],
+        asset_checks=[score_table_complete, benchmark_scores_check(scores.partitions_def)])

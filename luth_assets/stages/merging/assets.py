@@ -46,6 +46,7 @@ def merged_models_asset(recipe_names: list[str]) -> dg.AssetsDefinition:
                        base_model=base, finetuned_model=sft, validate=merging.validate_merges,
                        overwrite=True, card_root=lake.path)
         meta = result_metadata(result, spec)
+        meta["output_path"] = relative_to_lake(meta["output_path"], lake.path)  # models/merged/<r>
         peak_mib = meta["peak_rss_bytes"] / 2**20
         context.log.info(f"{name}: {meta['merge_time_s']}s, peak RSS {peak_mib:.0f} MiB")
         meta["mergekit_yaml"] = dg.MetadataValue.md(f"```yaml\n{result.mergekit_yaml}\n```")
@@ -75,7 +76,7 @@ def best_merge(context: dg.AssetExecutionContext, lake: LakeResource,
     context.add_output_metadata({
         "chosen_recipe": choice.recipe,
         "chosen_model": choice.model,
-        "chosen_path": str(merged_model_dir(lake.path, choice.recipe)),
+        "chosen_path": relative_to_lake(merged_model_dir(lake.path, choice.recipe), lake.path),
         "fr_average": choice.fr_average,
         "en_average": choice.en_average,
         "rule": merging.pareto.rule,

@@ -24,7 +24,8 @@ def landing_sensor(cfg: ScholarConfig) -> dg.SensorDefinition:
     @dg.sensor(name="scholar_landing_sensor", target=dg.AssetSelection.assets(*PER_EXAM, UNPAIRED),
                minimum_interval_seconds=cfg.sensor_interval_s, default_status=_default_status(cfg),
                description="Watches the exam landing folder: registers each new or changed "
-               "sujet/corrigé pair as a partition and runs it; drops stale partitions.")
+               "sujet/corrigé pair as a partition and runs it; drops stale partitions."
+               + _status_note(cfg))
     def scholar_landing_sensor(context: dg.SensorEvaluationContext, lake: LakeResource):
         landing = cfg.landing(lake.root)
         registered = set(context.instance.get_dynamic_partitions(PARTITIONS.name))
@@ -57,4 +58,13 @@ def automation_sensor(cfg: ScholarConfig) -> dg.AutomationConditionSensorDefinit
         "scholar_automation_sensor", target=dg.AssetSelection.assets(CLEAN, CLEAN_REJECTS, UNPAIRED),
         default_status=_default_status(cfg), minimum_interval_seconds=max(30, cfg.sensor_interval_s),
         description="Brings scholar_items_clean (and the unpaired listing) up to date after new "
-        "exam items land.")
+        "exam items land." + _status_note(cfg))
+
+
+def _status_note(cfg: ScholarConfig) -> str:
+    """The UI's word on why the sensor starts (or not) with the daemon."""
+    if cfg.sensor_running:
+        return (" Starts with the daemon (`scholar.sensor_running: true`, as in the deployment "
+                "profiles profiles/machine and profiles/cluster).")
+    return (" Stopped until started in the UI (`scholar.sensor_running: false`, the demo's default; "
+            "the deployment profiles profiles/machine and profiles/cluster turn it on).")

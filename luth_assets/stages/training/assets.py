@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from luth_assets.lib.lake import relative_to_lake
 from luth_assets.lib.models import (
     BASE,
     base_model_dir,
@@ -37,10 +38,11 @@ from luth_train.sft_dataset import read_sft_dataset
 GROUP = "training"
 
 
-def skipped(path: Path, why: str) -> dg.MaterializeResult:
-    """The materialisation of a checkpoint left as it is: its record's hash, fingerprint, metrics."""
+def skipped(path: Path, why: str, lake_root: str) -> dg.MaterializeResult:
+    """The materialisation of a checkpoint left as it is: its record's hash, fingerprint, metrics;
+    its path relative to the lake root (`models/sft_checkpoint`)."""
     record = read_record(path) or {}
-    meta = {"skipped": True, "skip_reason": why, "checkpoint_path": str(path),
+    meta = {"skipped": True, "skip_reason": why, "checkpoint_path": relative_to_lake(path, lake_root),
             "checkpoint_sha256": record.get("checkpoint_sha256", ""),
             "fingerprint": record.get("fingerprint", "")}
     meta.update({k: v for k, v in (record.get("metrics") or {}).items() if v is not None})
@@ -65,14 +67,15 @@ def demo_base_model(context: dg.AssetExecutionContext, lake: LakeResource,
     fresh, why = up_to_date(out, wanted)
     if fresh:
         context.log.info(f"base model up to date, not rebuilt: {why}")
-        return skipped(out, why)
+        return skipped(out, why, lake.path)
     context.log.info(f"building the tiny base: {len(texts)} tokenizer rows, "
                      f"{len(pretrain)} pre-training rows ({tiny.pretrain_language})")
     stats = tiny_base.build_demo_base(out, texts, pretrain, tiny, wanted,
                                       threads=run_config.training.threads or 1)
     context.log.info(f"tiny base built in {stats['seconds']}s: {stats}")
     return dg.MaterializeResult(
-        metadata={"checkpoint_path": str(out), "skipped": False, "fingerprint": wanted,
+        metadata={"checkpoint_path": relative_to_lake(out, lake.path), "skipped": False,
+                  "fingerprint": wanted,
                   **{k: v for k, v in stats.items() if v is not None},
                   "architecture": dg.MetadataValue.json(tiny.model_dump())},
         data_version=dg.DataVersion(wanted))
@@ -104,7 +107,7 @@ def train_sft(context: dg.AssetExecutionContext, lake: LakeResource, run_config:
     if fresh:
         context.log.info(f"sft checkpoint up to date, training skipped: {why}")
         shutil.rmtree(plan.run_dir, ignore_errors=True)
-        return skipped(out, why)
+        return skipped(out, why, lake.path)
     context.log.info(f"training on {plan.n_train} train / {plan.n_validation} validation rows "
                      f"(fingerprint {plan.fingerprint[:12]}; {why})")
     result = run_training(context, settings, {

@@ -100,7 +100,7 @@ def run(pipes) -> dict[str, Any]:
                                    data=["gold/sft_mix (its train and validation splits)"]))
     meta = {k: v for k, v in summary.items() if v is not None and not k.endswith("_curve")}
     meta.update({
-        "checkpoint_path": extras["final_dir"],
+        "checkpoint_path": final_dir.relative_to(final_dir.parents[1]).as_posix(),  # to the lake
         "checkpoint_sha256": record["checkpoint_sha256"],
         "size_bytes": record["size_bytes"],
         "fingerprint": extras["fingerprint"],
