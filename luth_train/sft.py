@@ -382,13 +382,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--help-config", action="store_true", help="list every config key")
     parser.add_argument("--json", action="store_true",
                         help="print the raw events as JSON lines instead of a progress bar / lines")
-    parser.add_argument("--check", action="store_true",
-                        help="dry run: resolve the config, base model, datasets and accelerate "
-                        "config, print rows, tokens, batch geometry and steps; no training, no "
-                        "network (exit 2: a wrong path, 3: the SFT mix not materialised yet)")
-    parser.add_argument("--accelerate-config", metavar="FILE", default=None,
-                        help="with --check: the accelerate config the run launches with "
-                        "(its num_processes is the data-parallel world)")
+    parser.add_argument("--check", action="store_true", help="dry run, no training, no network: "
+                        "resolve paths, print rows, tokens, geometry and steps (exit 2: a wrong "
+                        "path, 3: the SFT mix not materialised yet)")
+    parser.add_argument("--accelerate-config", metavar="FILE", default=None, help="with --check: "
+                        "the run's accelerate config (its num_processes is the data-parallel world)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.help_config:
         print(config_help())
@@ -396,16 +394,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.config:
         parser.error("a config file is required")
     if args.check:
-        from luth_train.train_check import run_check
+        from luth_train.train_check import check_command
 
-        try:
-            cfg = load_train_config(args.config, parse_overrides(args.overrides))
-        except ConfigError as err:
-            print(f"luth train --check: {err}", file=sys.stderr)
-            return 2
-        code, text = run_check(cfg, args.config, args.accelerate_config)
-        print(text, file=sys.stderr if code else sys.stdout)
-        return code
+        return check_command(args.config, args.overrides, args.accelerate_config)
     from luth_assets.lib.quiet import silence_library_noise
     from luth_train.progress import TrainProgress, tracker
 

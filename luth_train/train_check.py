@@ -22,11 +22,12 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from luth_train.config import ConfigError, TrainConfig
+from luth_train.config import ConfigError, TrainConfig, load_train_config, parse_overrides
 
 MIX_FOLDER = ("gold", "sft_mix_dataset")   # what the curation stage's gold/sft_mix writes
 BASE_MODEL_FOLDER = ("models", "base_model")  # what the training stage's models/base_model writes
@@ -298,3 +299,15 @@ def run_check(cfg: TrainConfig, source: str, accelerate_config: str | None) -> t
     except (FileNotFoundError, ValueError, ConfigError) as err:
         return 2, f"luth train --check: {err}"
     return 0, render(cfg, report)
+
+
+def check_command(config_path: str, overrides: list[str], accelerate_config: str | None) -> int:
+    """`luth train --check`: print the plan (stdout) or what is wrong (stderr); the exit code."""
+    try:
+        cfg = load_train_config(config_path, parse_overrides(overrides))
+    except ConfigError as err:
+        print(f"luth train --check: {err}", file=sys.stderr)
+        return 2
+    code, text = run_check(cfg, config_path, accelerate_config)
+    print(text, file=sys.stderr if code else sys.stdout)
+    return code
