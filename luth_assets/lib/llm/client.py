@@ -7,6 +7,11 @@
   empty answers, honouring ``Retry-After``, with a per-call timeout (:mod:`.backoff`),
 - structured answers validated with the request's pydantic model, one repair attempt, then a
   reject with reason ``invalid_output`` keeping the raw text (:mod:`.structured`),
+- answers cut by the output token limit rejected ``truncated`` (the partial text kept), after
+  one call with ``truncation_retry_max_output_tokens`` where the step sets it,
+- whatever a provider's client raises for one call (a body that is not JSON, an HTML page, a
+  wrong shape: ``bad_response``; anything else: ``unexpected_error``) is that row's failure,
+  never the batch's,
 - a content-addressed cache (see :mod:`.cache`) consulted before any call and written as
   answers arrive, flushed on cancel or error,
 - accounting (:class:`CallSummary`, :mod:`.call_summary`).
@@ -35,6 +40,8 @@ from luth_assets.lib.llm.errors import (
     LLMError,
     ProviderCallError,
     ProviderUnavailable,
+    Truncated,
+    UnexpectedError,
 )
 from luth_assets.lib.llm.progress import Progress
 from luth_assets.lib.llm.providers.base import Provider, redact
@@ -46,6 +53,7 @@ from luth_assets.lib.llm.types import (
     LLMResult,
     ProviderResponse,
     cache_key,
+    is_truncated,
     request_fingerprint,
 )
 
@@ -67,7 +75,12 @@ class _RowStats:
     output_tokens: int = 0
     cached_input_tokens: int = 0
     cached_output_tokens: int = 0
+    token_retries: int = 0   # calls made again with a larger output token limit
     errors: Counter = field(default_factory=Counter)
+
+    @property
+    def repairs(self) -> int:
+        return max(0, self.calls - 1 - self.token_retries)
 
 
 
@@ -116,8 +129,9 @@ class LLMClient:
         for request in requests:  # warm path: cached answers resolved without any task
             key = cache_key(prov, model, request)
             hit = self.cache.get(key) if self.cache is not None else None
-            if hit is not None and (request.response_schema is None or _is_final(hit)
-                                    or is_valid_answer(request, hit.text)):
+            if hit is not None and not _truncated(hit, None) and (
+                    request.response_schema is None or _is_final(hit)
+                    or is_valid_answer(request, hit.text)):
                 row = _RowStats(cache_hits=1, calls=1, cached_input_tokens=hit.input_tokens,
                                 cached_output_tokens=hit.output_tokens)
                 stats[request.sample_id] = row
@@ -201,6 +215,7 @@ class LLMClient:
         if err is not None:
             return LLMResult(status="rejected", reason=err.reason,
                              raw_text=getattr(err, "raw_text", None),
+                             finish_reason=getattr(err, "finish_reason", None),
                              error=self._scrub(str(err)), **common)
         assert response is not None
         common["finish_reason"] = response.finish_reason
@@ -209,15 +224,19 @@ class LLMClient:
         parsed, problem = validate_answer(request, response.text)
         if problem is None:
             return LLMResult(status="ok", text=response.text, parsed=parsed,
-                             repaired=row.calls > 1, **common)
+                             repaired=row.repairs > 0, **common)
         return LLMResult(status="rejected", reason="invalid_output", raw_text=response.text,
                          error=self._scrub(problem), **common)
 
     async def _call(self, request: LLMRequest, key: str, row: _RowStats
                     ) -> tuple[ProviderResponse | None, ProviderCallError | None]:
-        """One logical call: cache, else the provider with retries; then, for a structured
-        request whose answer does not validate, one repair call (also cached)."""
+        """One logical call: cache, else the provider with retries; an answer cut by the token
+        limit is rejected `truncated` (or asked again with a larger limit where the step allows
+        it); then, for a structured request whose answer does not validate, one repair call (also
+        cached)."""
         response, err = await self._call_once(request, key, row)
+        if _truncated(response, err) is not None:
+            request, response, err = await self._retry_truncated(request, row, response, err)
         if err is not None or request.response_schema is None or _is_final(response):
             return response, err
         parsed, problem = validate_answer(request, response.text)
@@ -226,6 +245,7 @@ class LLMClient:
         fixed = repair_request(request, response.text, problem)
         fixed_key = cache_key(self.provider.name, self.provider.model, fixed)
         repaired, err2 = await self._call_once(fixed, fixed_key, row)
+        err2 = _truncated(repaired, err2) or err2
         if err2 is None and not _is_final(repaired):
             _, problem2 = validate_answer(request, repaired.text)
             if problem2 is None:
@@ -234,6 +254,28 @@ class LLMClient:
         else:
             problem = f"{problem}; repair call failed: {err2 or repaired.text}"
         return None, invalid_output(problem, response.text)
+
+    async def _retry_truncated(self, request: LLMRequest, row: _RowStats,
+                               response: ProviderResponse | None, err: ProviderCallError | None
+                               ) -> tuple[LLMRequest, ProviderResponse | None,
+                                          ProviderCallError | None]:
+        """A cut answer: once more with `truncation_retry_max_output_tokens` when that is set and
+        above the request's own limit; else (or cut again) the row's failure is `truncated`."""
+        cut = _truncated(response, err)
+        limit = self.settings.truncation_retry_max_output_tokens
+        current = request.params.max_output_tokens
+        if limit is None or (current is not None and limit <= current):
+            return request, None, cut
+        bigger = request.model_copy(update={
+            "params": request.params.model_copy(update={"max_output_tokens": limit})})
+        row.token_retries += 1
+        response, err = await self._call_once(
+            bigger, cache_key(self.provider.name, self.provider.model, bigger), row)
+        again = _truncated(response, err)
+        if again is None:
+            return bigger, response, err
+        again.args = (f"{again} (also with max_output_tokens {limit})",)
+        return bigger, None, again
 
     async def _call_once(self, request: LLMRequest, key: str, row: _RowStats
                          ) -> tuple[ProviderResponse | None, ProviderCallError | None]:
@@ -262,20 +304,21 @@ class LLMClient:
                     err = caught
                 except (asyncio.CancelledError, LLMError):
                     raise
-                except Exception as caught:  # a bug or an unexpected client error: stop
-                    raise LLMError(self._scrub(
-                        f"{self.provider.name} call failed for sample_id "
-                        f"{request.sample_id!r}: {type(caught).__name__}: {caught}")) from None
+                except Exception as caught:  # noqa: BLE001 - any client error is this row's
+                    err = UnexpectedError(self._scrub(
+                        f"{self.provider.name} call raised {type(caught).__name__}: {caught}"))
             if err is None:
                 self._any_success = True
                 self._conn_errors = 0
                 self._limiter.settle(estimate, response.input_tokens + response.output_tokens)
                 row.input_tokens += response.input_tokens
                 row.output_tokens += response.output_tokens
+                if is_truncated(response.finish_reason):  # a failed attempt, though cached
+                    row.errors[Truncated.reason] += 1
                 self._store(key, request, response)
                 return response, None
             row.errors[err.reason] += 1
-            if isinstance(err, Blocked) or err.status in FINAL_STATUSES:
+            if isinstance(err, Blocked | Truncated) or err.status in FINAL_STATUSES:
                 # final for this request: remember it, a re-run gets the same verdict for free
                 self._store(key, request, ProviderResponse(
                     text=self._scrub(str(err)), finish_reason=FINAL_MARK + err.reason))
@@ -347,7 +390,7 @@ class LLMClient:
             requests=sum(s.requests for s in stats.values()),
             cache_hits=sum(s.cache_hits for s in stats.values()),
             retries=sum(s.retries for s in stats.values()),
-            repairs=sum(max(0, s.calls - 1) for s in stats.values()),
+            repairs=sum(s.repairs for s in stats.values()),
             failures_by_reason=dict(sorted(reasons.items())),
             errors_by_kind=dict(sorted(errors.items())),
             input_tokens=tin, output_tokens=tout,
@@ -361,6 +404,24 @@ class LLMClient:
 
 def _is_final(response: ProviderResponse) -> bool:
     return (response.finish_reason or "").startswith(FINAL_MARK)
+
+
+def _truncated(response: ProviderResponse | None, err: ProviderCallError | None
+               ) -> ProviderCallError | None:
+    """The `truncated` failure of an answer cut by the token limit (a cut answer, a provider's
+    Truncated, or one remembered as final in the cache), else None."""
+    if err is not None:
+        return err if err.reason == Truncated.reason else None
+    if response is None:
+        return None
+    if _is_final(response):
+        final = _final_error(response)
+        return final if final.reason == Truncated.reason else None
+    if is_truncated(response.finish_reason):
+        return Truncated(f"the answer was cut by the output token limit (finish reason "
+                         f"{response.finish_reason})", raw_text=response.text,
+                         finish_reason=response.finish_reason)
+    return None
 
 
 def _final_error(response: ProviderResponse) -> ProviderCallError:
