@@ -38,6 +38,7 @@ class SourceError(ValueError):
 # JSON nesting deeper than this is refused (the json module stops near Python's recursion
 # limit; ijson's item builder needs memory quadratic in the depth: 50,000 levels took 6 GB)
 JSON_MAX_DEPTH = 512
+PARQUET_BUFFER_BYTES = 1 << 20   # read buffer of a Parquet column chunk
 
 
 def resolve_files(uri: str) -> list[str]:
@@ -105,6 +106,10 @@ def iter_records(path: str, fmt: str, batch_size: int, span: tuple[int, int, int
 
         try:
             yield from _columnar_records(path, fmt, batch_size)
+        except (pa.ArrowMemoryError, MemoryError) as err:
+            raise SourceError(f"{path}: out of memory reading it as {fmt} ({err}); a Parquet "
+                              "page or CSV block larger than memory allows: rewrite the file "
+                              "with smaller pages / row groups") from None
         except (pa.ArrowException, OSError) as err:
             raise SourceError(f"{path}: cannot read as {fmt}: {err}") from None
     else:  # the config model forbids other values; keep a clear message anyway
@@ -117,7 +122,10 @@ def _columnar_records(path: str, fmt: str, batch_size: int) -> Iterator[list[tup
 
         with _open_binary(path) as handle:
             start = 0
-            for batch in pq.ParquetFile(handle).iter_batches(batch_size=batch_size):
+            # a buffered stream reads a column chunk page by page: memory stays near one batch
+            # whatever the row groups' size (unbuffered, a whole column chunk is read at once)
+            parquet = pq.ParquetFile(handle, buffer_size=PARQUET_BUFFER_BYTES, pre_buffer=False)
+            for batch in parquet.iter_batches(batch_size=batch_size):
                 rows = batch.to_pylist()
                 yield list(enumerate(rows, start))
                 start += len(rows)
