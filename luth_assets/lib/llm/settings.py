@@ -155,7 +155,8 @@ class LLMSettings(_Strict):
     progress_every_s: float = Field(30.0, gt=0.0)
     max_error_rate: float = Field(
         0.5, ge=0.0, le=1.0, description="share of a batch's rows whose call failed (HTTP error, "
-        "timeout, connection, empty answer) above which the asset fails, after writing what it has")
+        "timeout, connection, empty answer, malformed body) above which the asset fails, after "
+        "writing what it has")
     transformers: TransformersSettings = Field(default_factory=TransformersSettings)
     truncation_retry_max_output_tokens: int | None = Field(
         None, ge=1, description="an answer cut by the output token limit (finish reason length / "
