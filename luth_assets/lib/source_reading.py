@@ -173,7 +173,7 @@ def parse_jsonl_line(path: str, number: int, line: bytes) -> Any:
                           "re-encode the file as UTF-8") from None
     except RecursionError:
         raise SourceError(f"{path} row {number + 1}: JSON nested too deeply for the parser "
-                          "(thousands of levels of [ or {)") from None
+                          "(about a thousand levels of [ or { or more)") from None
     except ValueError as err:  # anything else the parser refuses
         raise SourceError(f"{path} row {number + 1}: invalid JSON ({err})") from None
 
@@ -375,8 +375,12 @@ def normalise_chunk(name: str, source: SourceConfig, chunk: SourceChunk) -> list
                 row_id = f"{label}:{row_id}"
         else:
             row_id = f"{label}:{number}" if multi_file else str(number)
-        messages, problem = to_messages(record, mapping)
-        excluded = source.excluded_by(record) if source.exclude_when else None
+        try:
+            messages, problem = to_messages(record, mapping)
+            excluded = source.excluded_by(record) if source.exclude_when else None
+        except RecursionError:  # a mapped field nested just under the parser's limit
+            raise SourceError(f"{path} row {number + 1}: JSON nested too deeply to read its "
+                              "fields") from None
         if excluded is not None and problem is None:
             problem = f"excluded:{excluded}"
         rows.append({
