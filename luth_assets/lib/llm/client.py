@@ -56,8 +56,8 @@ from luth_assets.lib.llm.types import (
     is_truncated,
     request_fingerprint,
 )
+from luth_assets.lib.llm.verdicts import FINAL_MARK, final_error, is_final, truncated_failure
 
-FINAL_MARK = "FINAL:"  # finish_reason prefix of a cached final failure ("FINAL:blocked")
 # answers that are final for *this request* and are cached so a re-run does not pay for them
 # again: safety blocks, and 400 INVALID_ARGUMENT (the request itself is refused)
 FINAL_STATUSES = {400}
@@ -129,8 +129,8 @@ class LLMClient:
         for request in requests:  # warm path: cached answers resolved without any task
             key = cache_key(prov, model, request)
             hit = self.cache.get(key) if self.cache is not None else None
-            if hit is not None and not _truncated(hit, None) and (
-                    request.response_schema is None or _is_final(hit)
+            if hit is not None and not truncated_failure(hit, None) and (
+                    request.response_schema is None or is_final(hit)
                     or is_valid_answer(request, hit.text)):
                 row = _RowStats(cache_hits=1, calls=1, cached_input_tokens=hit.input_tokens,
                                 cached_output_tokens=hit.output_tokens)
@@ -210,8 +210,8 @@ class LLMClient:
             input_tokens=row.input_tokens + row.cached_input_tokens,
             output_tokens=row.output_tokens + row.cached_output_tokens,
         )
-        if err is None and response is not None and _is_final(response):
-            err = _final_error(response)
+        if err is None and response is not None and is_final(response):
+            err = final_error(response)
         if err is not None:
             return LLMResult(status="rejected", reason=err.reason,
                              raw_text=getattr(err, "raw_text", None),
@@ -235,9 +235,9 @@ class LLMClient:
         it); then, for a structured request whose answer does not validate, one repair call (also
         cached)."""
         response, err = await self._call_once(request, key, row)
-        if _truncated(response, err) is not None:
+        if truncated_failure(response, err) is not None:
             request, response, err = await self._retry_truncated(request, row, response, err)
-        if err is not None or request.response_schema is None or _is_final(response):
+        if err is not None or request.response_schema is None or is_final(response):
             return response, err
         parsed, problem = validate_answer(request, response.text)
         if problem is None:
@@ -245,8 +245,8 @@ class LLMClient:
         fixed = repair_request(request, response.text, problem)
         fixed_key = cache_key(self.provider.name, self.provider.model, fixed)
         repaired, err2 = await self._call_once(fixed, fixed_key, row)
-        err2 = _truncated(repaired, err2) or err2
-        if err2 is None and not _is_final(repaired):
+        err2 = truncated_failure(repaired, err2) or err2
+        if err2 is None and not is_final(repaired):
             _, problem2 = validate_answer(request, repaired.text)
             if problem2 is None:
                 return repaired, None
@@ -261,7 +261,7 @@ class LLMClient:
                                           ProviderCallError | None]:
         """A cut answer: once more with `truncation_retry_max_output_tokens` when that is set and
         above the request's own limit; else (or cut again) the row's failure is `truncated`."""
-        cut = _truncated(response, err)
+        cut = truncated_failure(response, err)
         limit = self.settings.truncation_retry_max_output_tokens
         current = request.params.max_output_tokens
         if limit is None or (current is not None and limit <= current):
@@ -271,7 +271,7 @@ class LLMClient:
         row.token_retries += 1
         response, err = await self._call_once(
             bigger, cache_key(self.provider.name, self.provider.model, bigger), row)
-        again = _truncated(response, err)
+        again = truncated_failure(response, err)
         if again is None:
             return bigger, response, err
         again.args = (f"{again} (also with max_output_tokens {limit})",)
@@ -400,37 +400,6 @@ class LLMClient:
             price_known=known or self.provider.name in FREE_PROVIDERS,
             wall_seconds=round(wall, 4), started_at=started,
         )
-
-
-def _is_final(response: ProviderResponse) -> bool:
-    return (response.finish_reason or "").startswith(FINAL_MARK)
-
-
-def _truncated(response: ProviderResponse | None, err: ProviderCallError | None
-               ) -> ProviderCallError | None:
-    """The `truncated` failure of an answer cut by the token limit (a cut answer, a provider's
-    Truncated, or one remembered as final in the cache), else None."""
-    if err is not None:
-        return err if err.reason == Truncated.reason else None
-    if response is None:
-        return None
-    if _is_final(response):
-        final = _final_error(response)
-        return final if final.reason == Truncated.reason else None
-    if is_truncated(response.finish_reason):
-        return Truncated(f"the answer was cut by the output token limit (finish reason "
-                         f"{response.finish_reason})", raw_text=response.text,
-                         finish_reason=response.finish_reason)
-    return None
-
-
-def _final_error(response: ProviderResponse) -> ProviderCallError:
-    reason = (response.finish_reason or "").removeprefix(FINAL_MARK)
-    if reason == "blocked":
-        return Blocked(response.text or "blocked")
-    err = ProviderCallError(response.text or reason)
-    err.reason = reason
-    return err
 
 
 def _check_unique(requests: list[LLMRequest]) -> None:
