@@ -91,3 +91,29 @@ def test_a_cut_answer_is_asked_again_with_the_larger_limit(name: str) -> None:
     assert (always.reason, always.requests) == ("truncated", 2)
     assert "also with max_output_tokens 2000" in always.error
     assert out.summary.repairs == 0     # a larger-limit call is not a repair
+
+
+class ExplodingClient:
+    """A provider whose client library fails in a way no rule maps (a KeyError deep inside it)."""
+
+    name, model, cacheable = "exploding", "m", False
+
+    async def generate(self, request):
+        if "boom" in request.sample_id:
+            raise KeyError("choices")
+        from luth_assets.lib.llm import ProviderResponse
+
+        return ProviderResponse(text="fine", finish_reason="stop")
+
+    async def aclose(self) -> None:
+        return None
+
+
+def test_an_unexpected_client_exception_is_that_rows_failure() -> None:
+    requests = [make_request("ok1"), make_request("boom"), make_request("ok2")]
+    out = LLMClient(ExplodingClient(), settings=fast_settings()).run(requests)
+    by_id = out.by_id()
+    assert [by_id[t].status for t in ("ok1", "boom", "ok2")] == ["ok", "rejected", "ok"]
+    boom = by_id["boom"]
+    assert (boom.reason, boom.requests) == ("unexpected_error", 1)     # not retried
+    assert boom.error == "exploding call raised KeyError: 'choices'"
