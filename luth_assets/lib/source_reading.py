@@ -11,7 +11,10 @@ Text that is not UTF-8 is an error naming the file and row; a turn holding contr
 that reason); C1 controls (Windows-1252 read as Latin-1) are mapped to their characters. A glob only hands out
 files whose resolved path lies inside the folder it scans (a symlink leading out is an error).
 A jsonl line is parsed when its batch is normalised (`normalise_chunk`), so the sources stage
-parses in its detection workers; the errors are the same wherever that runs.
+parses in its detection workers; the errors are the same wherever that runs. Every parse error
+(bad JSON, not UTF-8, nesting too deep: the parser's limit for a jsonl line, `JSON_MAX_DEPTH`
+levels for a JSON array) is a `SourceError` naming the file and the row; none escapes as a bare
+RecursionError or exhausts memory.
 """
 
 from __future__ import annotations
@@ -30,6 +33,12 @@ from luth_train.sample_ids import make_sample_id
 
 class SourceError(ValueError):
     """A source that cannot be read; the message names the file, row and field."""
+
+
+# JSON nesting deeper than this is refused (the json module stops near Python's recursion
+# limit; ijson's item builder needs memory quadratic in the depth: 50,000 levels took 6 GB)
+JSON_MAX_DEPTH = 512
+PARQUET_BUFFER_BYTES = 1 << 20   # read buffer of a Parquet column chunk
 
 
 def resolve_files(uri: str) -> list[str]:
@@ -97,6 +106,10 @@ def iter_records(path: str, fmt: str, batch_size: int, span: tuple[int, int, int
 
         try:
             yield from _columnar_records(path, fmt, batch_size)
+        except (pa.ArrowMemoryError, MemoryError) as err:
+            raise SourceError(f"{path}: out of memory reading it as {fmt} ({err}); a Parquet "
+                              "page or CSV block larger than memory allows: rewrite the file "
+                              "with smaller pages / row groups") from None
         except (pa.ArrowException, OSError) as err:
             raise SourceError(f"{path}: cannot read as {fmt}: {err}") from None
     else:  # the config model forbids other values; keep a clear message anyway
@@ -109,7 +122,10 @@ def _columnar_records(path: str, fmt: str, batch_size: int) -> Iterator[list[tup
 
         with _open_binary(path) as handle:
             start = 0
-            for batch in pq.ParquetFile(handle).iter_batches(batch_size=batch_size):
+            # a buffered stream reads a column chunk page by page: memory stays near one batch
+            # whatever the row groups' size (unbuffered, a whole column chunk is read at once)
+            parquet = pq.ParquetFile(handle, buffer_size=PARQUET_BUFFER_BYTES, pre_buffer=False)
+            for batch in parquet.iter_batches(batch_size=batch_size):
                 rows = batch.to_pylist()
                 yield list(enumerate(rows, start))
                 start += len(rows)
@@ -155,19 +171,58 @@ def parse_jsonl_line(path: str, number: int, line: bytes) -> Any:
     except UnicodeDecodeError:
         raise SourceError(f"{path} row {number + 1}: not UTF-8 text (latin-1?): "
                           "re-encode the file as UTF-8") from None
+    except RecursionError:
+        raise SourceError(f"{path} row {number + 1}: JSON nested too deeply for the parser "
+                          "(about a thousand levels of [ or { or more)") from None
+    except ValueError as err:  # anything else the parser refuses
+        raise SourceError(f"{path} row {number + 1}: invalid JSON ({err})") from None
 
 
 def _json_array_records(path: str) -> Iterator[tuple[int, Any]]:
+    """The items of a JSON array file, one at a time, built from ijson's flat parse events
+    (whose memory grows with the depth only) and refused past `JSON_MAX_DEPTH` levels."""
     import ijson
 
+    number = 0
     with _open_binary(path) as handle:
         try:
-            yield from enumerate(ijson.items(handle, "item", use_float=True))
+            events = ijson.basic_parse(handle, use_float=True)
+            first = next(events, None)
+            if first is None or first[0] != "start_array":
+                raise SourceError(f"{path}: expected a JSON array of records, found "
+                                  f"{'nothing' if first is None else first[0]}")
+            stack: list[Any] = []   # the containers of the record being built
+            keys: list[Any] = []    # the pending key of each (None for a list)
+            for event, value in events:
+                if event == "map_key":
+                    keys[-1] = value
+                    continue
+                if event in ("start_map", "start_array"):
+                    if len(stack) >= JSON_MAX_DEPTH:
+                        raise SourceError(f"{path} row {number + 1}: JSON nested deeper than "
+                                          f"{JSON_MAX_DEPTH} levels")
+                    stack.append({} if event == "start_map" else [])
+                    keys.append(None)
+                    continue
+                if event in ("end_map", "end_array"):
+                    if not stack:  # the end of the file's array
+                        break
+                    value = stack.pop()
+                    keys.pop()
+                if not stack:
+                    yield number, value
+                    number += 1
+                elif keys[-1] is None:
+                    stack[-1].append(value)
+                else:
+                    stack[-1][keys[-1]] = value
+            for _ in events:
+                raise SourceError(f"{path}: data after the end of the JSON array")
         except ijson.JSONError as err:
-            raise SourceError(f"{path}: invalid JSON array ({err})") from None
+            raise SourceError(f"{path} row {number + 1}: invalid JSON array ({err})") from None
         except UnicodeDecodeError:
-            raise SourceError(f"{path}: not UTF-8 text (latin-1?): re-encode the file as UTF-8"
-                              ) from None
+            raise SourceError(f"{path} row {number + 1}: not UTF-8 text (latin-1?): re-encode "
+                              "the file as UTF-8") from None
 
 
 def _batched(items: Iterator[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
@@ -225,7 +280,7 @@ def _to_messages(record: dict, mapping: FieldMapping) -> tuple[list[dict[str, st
         if isinstance(turns, str):
             try:
                 turns = json.loads(turns)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):  # bad or too deeply nested JSON text
                 return messages, "malformed_messages"
         if not isinstance(turns, list) or not turns:
             return messages, "no_messages" if turns in ([], None) else "malformed_messages"
@@ -320,8 +375,12 @@ def normalise_chunk(name: str, source: SourceConfig, chunk: SourceChunk) -> list
                 row_id = f"{label}:{row_id}"
         else:
             row_id = f"{label}:{number}" if multi_file else str(number)
-        messages, problem = to_messages(record, mapping)
-        excluded = source.excluded_by(record) if source.exclude_when else None
+        try:
+            messages, problem = to_messages(record, mapping)
+            excluded = source.excluded_by(record) if source.exclude_when else None
+        except RecursionError:  # a mapped field nested just under the parser's limit
+            raise SourceError(f"{path} row {number + 1}: JSON nested too deeply to read its "
+                              "fields") from None
         if excluded is not None and problem is None:
             problem = f"excluded:{excluded}"
         rows.append({

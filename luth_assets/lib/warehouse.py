@@ -106,21 +106,55 @@ class ReadOnlyQueryError(duckdb.InvalidInputException):
 
 
 READING_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "CALL", "MULTI"}
+# statements DuckDB files under a reading type but that are not reads: IMPORT DATABASE is a PRAGMA
+REFUSED_KEYWORDS = {"IMPORT"}
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def statement_keyword(text: str) -> str:
+    """The keyword a statement starts with, as its author wrote it (INSTALL, FORCE INSTALL,
+    USE, ...): DuckDB's statement type says LOAD for INSTALL and SET for USE."""
+    words = _COMMENTS.sub(" ", text).split()
+    if not words:
+        return ""
+    first = re.match(r"[A-Za-z_]+", words[0])
+    keyword = first.group().upper() if first else words[0][:20]
+    if keyword == "FORCE" and len(words) > 1:
+        keyword = f"FORCE {words[1].upper()}"
+    return keyword
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _refuse(name: str, text: str) -> ReadOnlyQueryError:
+    return ReadOnlyQueryError(
+        f"luth sql is read-only: {name} statements are refused ({_excerpt(text)!r}; the lake is "
+        "written by `luth materialize` only; reading statements: SELECT, EXPLAIN, PRAGMA, CALL)")
 
 
 def check_read_only(query: str) -> None:
-    """Refuse every statement that is not a read (COPY, ATTACH, CREATE, INSERT, DROP, SET, ...)."""
+    """Refuse every statement that is not a read (COPY, ATTACH, CREATE, INSERT, DROP, SET,
+    INSTALL, ...), naming the statement as it was written."""
     for statement in duckdb.extract_statements(query):
-        kind = statement.type.name
         inner = statement.query
+        keyword = statement_keyword(inner)
+        try:
+            kind = statement.type.name
+        except ValueError:  # a type duckdb's Python API cannot name (UPDATE EXTENSIONS)
+            raise _refuse(keyword or "unnamed", inner) from None
         if kind == "EXPLAIN":  # EXPLAIN ANALYZE runs its statement: check that one too
             body = re.sub(r"^\s*explain\s+(analy[sz]e\s+)?", "", inner, flags=re.IGNORECASE)
             kinds = {s.type.name for s in duckdb.extract_statements(body)} if body != inner else set()
-            kind = "EXPLAIN" if kinds <= {"SELECT"} else f"EXPLAIN {', '.join(sorted(kinds))}"
-        if kind not in READING_STATEMENTS:
-            raise ReadOnlyQueryError(
-                f"luth sql is read-only: {kind} statements are refused (the lake is written by "
-                "`luth materialize` only; reading statements: SELECT, EXPLAIN, PRAGMA, CALL)")
+            if kinds <= {"SELECT"}:
+                continue
+            raise _refuse(f"EXPLAIN {statement_keyword(body) or ', '.join(sorted(kinds))}",
+                          inner)
+        if kind not in READING_STATEMENTS or keyword in REFUSED_KEYWORDS:
+            # the keyword as written (INSTALL), unless it only opens the statement (WITH, ()
+            raise _refuse(keyword if keyword and keyword not in ("WITH",) else kind, inner)
 
 
 def connect_reader(root: str | os.PathLike):

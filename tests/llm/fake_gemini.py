@@ -8,7 +8,11 @@ after the other (the last one repeats):
   ok, 429 (with Retry-After), 500, 503, slow (answers after `slow_s`, past the client timeout),
   malformed (broken JSON for a schema call), empty (no candidates), safety (finishReason
   SAFETY), prompt_block (promptFeedback.blockReason), echo_key (400 whose message repeats the
-  API key the client sent, to prove the client scrubs it).
+  API key the client sent, to prove the client scrubs it); the malformed answers of a broken
+  proxy or server: not_json (a 200 whose body is not JSON), html (a 200 HTML error page),
+  html_502 (a 502 HTML page), wrong_shape (a 200 JSON list), bad_parts (a candidate whose
+  content is a string); max_tokens (a 200 cut by the token limit: finishReason MAX_TOKENS and
+  half a sentence; max_tokens_below:N is cut only when maxOutputTokens is below N).
 
 The server counts requests per exact request body and per tag, and runs in its own thread with
 its own event loop (so the client under test cannot starve it, and sync tests can use it).
@@ -135,6 +139,8 @@ class FakeGemini(LoopbackServer):
             return _error(400, "INVALID_ARGUMENT", f"bad request for key {key}")
         if action == "slow":
             await asyncio.sleep(self.slow_s)
+        if action in MALFORMED:
+            return MALFORMED[action]()
         usage = {"promptTokenCount": max(1, len(prompt) // 4)}
         if action == "empty":
             return web.json_response({"candidates": [], "usageMetadata": usage})
@@ -152,15 +158,34 @@ class FakeGemini(LoopbackServer):
                 json.dumps(self.json_answer(tag, prompt), ensure_ascii=False)
         else:
             text = self.text_answer(tag, prompt)
+        finish = "STOP"
+        limit = (body.get("generationConfig") or {}).get("maxOutputTokens") or 0
+        if action == "max_tokens" or (action.startswith("max_tokens_below:")
+                                      and limit < int(action.partition(":")[2])):
+            text, finish = "Voici le début d'une tradu", "MAX_TOKENS"
         with self.lock:
             self.ok_tags[tag] += 1
         usage["candidatesTokenCount"] = max(1, len(text) // 4)
         usage["totalTokenCount"] = usage["promptTokenCount"] + usage["candidatesTokenCount"]
         return web.json_response({
             "candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
-                            "finishReason": "STOP", "index": 0}],
+                            "finishReason": finish, "index": 0}],
             "usageMetadata": usage, "modelVersion": model,
         })
+
+
+HTML_PAGE = ("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad "
+             "Gateway</h1></center><hr><center>nginx</center></body></html>")
+
+MALFORMED = {
+    "not_json": lambda: web.Response(status=200, text='{"candidates": [{"content": {"par',
+                                     content_type="application/json"),
+    "html": lambda: web.Response(status=200, text=HTML_PAGE, content_type="text/html"),
+    "html_502": lambda: web.Response(status=502, text=HTML_PAGE, content_type="text/html"),
+    "wrong_shape": lambda: web.json_response([{"text": "une liste"}]),
+    "bad_parts": lambda: web.json_response({"candidates": [
+        {"content": "pas un objet", "finishReason": "STOP", "index": 0}]}),
+}
 
 
 def _error(code: int, status: str, message: str, headers: dict | None = None) -> web.Response:

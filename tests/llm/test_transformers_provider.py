@@ -83,18 +83,23 @@ def test_local_checkpoint_batched_greedy_then_cached(checkpoint: Path, tmp_path:
     by_id = out.by_id()
     for r in out.results:
         assert r.status in ("ok", "rejected") and (r.status == "ok" or r.reason in REASONS)
-    texts = {r.sample_id: r.text for r in out.results if r.sample_id.startswith("p")}
+    # a random model never ends its turn: every answer reaches max_new_tokens (8) and is
+    # rejected `truncated`, the partial text kept in raw_text
+    assert {(r.status, r.reason, r.finish_reason) for r in out.results} == {
+        ("rejected", "truncated", "length")}
+    assert out.summary.failures_by_reason == {"truncated": len(requests)}
+    texts = {r.sample_id: r.raw_text for r in out.results if r.sample_id.startswith("p")}
     assert all(texts.values()), texts                      # every plain prompt got an answer
     assert len(set(texts.values())) > 1                    # and the answer depends on the prompt
-    assert all(by_id[t].input_tokens > 0 and 0 < by_id[t].output_tokens <= 8 for t in texts)
+    assert all(by_id[t].input_tokens > 0 and by_id[t].output_tokens == 8 for t in texts)
     assert out.summary.input_tokens == sum(r.input_tokens for r in out.results)
     assert out.summary.price_known and out.summary.estimated_cost_usd == 0
-    # a random model writes no JSON: one repair attempt, then invalid_output with the raw text
+    # a cut structured answer is not repaired (a repair would be cut too): one call each
     for tag in ("j1", "j2"):
         j = by_id[tag]
-        assert (j.status, j.reason, j.requests) == ("rejected", "invalid_output", 2)
+        assert (j.status, j.reason, j.requests) == ("rejected", "truncated", 1)
         assert j.raw_text
-    assert provider.batches < provider.calls == 9 + 4      # batched (9 + 2 + 2 repairs)
+    assert provider.batches < provider.calls == 9 + 2      # batched
     # the event loop kept running while the worker thread generated: heartbeat ticks fall
     # inside the batches' generation spans (a blocked loop would tick only between batches)
     inside = [t for t in ticks if any(a < t < b for a, b in provider.batch_spans)]
@@ -103,7 +108,7 @@ def test_local_checkpoint_batched_greedy_then_cached(checkpoint: Path, tmp_path:
     # left padding is right: one prompt at a time gives the same greedy answers
     single = build_provider(settings_for(checkpoint, batch_size=1), env={})
     alone = LLMClient(single, settings=settings).run(requests[:9]).by_id()
-    assert {t: alone[t].text for t in texts} == texts
+    assert {t: alone[t].raw_text for t in texts} == texts
     assert single.batches == single.calls == 9
 
     # a second run over the same lake cache generates nothing
@@ -111,7 +116,21 @@ def test_local_checkpoint_batched_greedy_then_cached(checkpoint: Path, tmp_path:
     again = LLMClient(provider, settings=settings, cache=LLMCache.in_lake(tmp_path)).run(requests)
     assert provider.calls == calls and again.summary.requests == 0
     assert again.summary.cache_hits >= len(requests)
-    assert [r.text for r in again.results] == [r.text for r in out.results]
+    assert [r.raw_text for r in again.results] == [r.raw_text for r in out.results]
+    assert {r.reason for r in again.results} == {"truncated"}
+
+
+def test_a_cut_answer_is_asked_again_with_the_step_token_limit(checkpoint: Path):
+    """`truncation_retry_max_output_tokens`: a cut answer gets one more call with that limit."""
+    settings = settings_for(checkpoint).model_copy(
+        update={"truncation_retry_max_output_tokens": 12})
+    request = plain("p1", 4).model_copy(update={"params": GenerationParams(
+        temperature=0.0, max_output_tokens=6)})
+    provider = build_provider(settings, env={})
+    [result] = LLMClient(provider, settings=settings).run([request]).results
+    # the random model is cut again at 12: two calls, the second's text kept
+    assert (result.reason, result.requests, result.output_tokens) == ("truncated", 2, 6 + 12)
+    assert "also with max_output_tokens 12" in result.error
 
 
 def test_sampling_follows_the_seed(checkpoint: Path):
@@ -123,7 +142,7 @@ def test_sampling_follows_the_seed(checkpoint: Path):
         request = LLMRequest(sample_id="s", stage="test",
                              messages=[Message(role="user", content="Raconte une histoire.")],
                              params=GenerationParams(temperature=1.0, top_p=0.95, seed=seed))
-        return client.run([request]).results[0].text
+        return client.run([request]).results[0].raw_text   # cut at 12 tokens
 
     first, again, other = sample(7), sample(7), sample(8)
     assert first == again and first != other

@@ -7,6 +7,11 @@
   empty answers, honouring ``Retry-After``, with a per-call timeout (:mod:`.backoff`),
 - structured answers validated with the request's pydantic model, one repair attempt, then a
   reject with reason ``invalid_output`` keeping the raw text (:mod:`.structured`),
+- answers cut by the output token limit rejected ``truncated`` (the partial text kept), after
+  one call with ``truncation_retry_max_output_tokens`` where the step sets it,
+- whatever a provider's client raises for one call (a body that is not JSON, an HTML page, a
+  wrong shape: ``bad_response``; anything else: ``unexpected_error``) is that row's failure,
+  never the batch's,
 - a content-addressed cache (see :mod:`.cache`) consulted before any call and written as
   answers arrive, flushed on cancel or error,
 - accounting (:class:`CallSummary`, :mod:`.call_summary`).
@@ -35,6 +40,8 @@ from luth_assets.lib.llm.errors import (
     LLMError,
     ProviderCallError,
     ProviderUnavailable,
+    Truncated,
+    UnexpectedError,
 )
 from luth_assets.lib.llm.progress import Progress
 from luth_assets.lib.llm.providers.base import Provider, redact
@@ -46,10 +53,11 @@ from luth_assets.lib.llm.types import (
     LLMResult,
     ProviderResponse,
     cache_key,
+    is_truncated,
     request_fingerprint,
 )
+from luth_assets.lib.llm.verdicts import FINAL_MARK, final_error, is_final, truncated_failure
 
-FINAL_MARK = "FINAL:"  # finish_reason prefix of a cached final failure ("FINAL:blocked")
 # answers that are final for *this request* and are cached so a re-run does not pay for them
 # again: safety blocks, and 400 INVALID_ARGUMENT (the request itself is refused)
 FINAL_STATUSES = {400}
@@ -67,7 +75,12 @@ class _RowStats:
     output_tokens: int = 0
     cached_input_tokens: int = 0
     cached_output_tokens: int = 0
+    token_retries: int = 0   # calls made again with a larger output token limit
     errors: Counter = field(default_factory=Counter)
+
+    @property
+    def repairs(self) -> int:
+        return max(0, self.calls - 1 - self.token_retries)
 
 
 
@@ -116,8 +129,9 @@ class LLMClient:
         for request in requests:  # warm path: cached answers resolved without any task
             key = cache_key(prov, model, request)
             hit = self.cache.get(key) if self.cache is not None else None
-            if hit is not None and (request.response_schema is None or _is_final(hit)
-                                    or is_valid_answer(request, hit.text)):
+            if hit is not None and not truncated_failure(hit, None) and (
+                    request.response_schema is None or is_final(hit)
+                    or is_valid_answer(request, hit.text)):
                 row = _RowStats(cache_hits=1, calls=1, cached_input_tokens=hit.input_tokens,
                                 cached_output_tokens=hit.output_tokens)
                 stats[request.sample_id] = row
@@ -196,11 +210,12 @@ class LLMClient:
             input_tokens=row.input_tokens + row.cached_input_tokens,
             output_tokens=row.output_tokens + row.cached_output_tokens,
         )
-        if err is None and response is not None and _is_final(response):
-            err = _final_error(response)
+        if err is None and response is not None and is_final(response):
+            err = final_error(response)
         if err is not None:
             return LLMResult(status="rejected", reason=err.reason,
                              raw_text=getattr(err, "raw_text", None),
+                             finish_reason=getattr(err, "finish_reason", None),
                              error=self._scrub(str(err)), **common)
         assert response is not None
         common["finish_reason"] = response.finish_reason
@@ -209,16 +224,20 @@ class LLMClient:
         parsed, problem = validate_answer(request, response.text)
         if problem is None:
             return LLMResult(status="ok", text=response.text, parsed=parsed,
-                             repaired=row.calls > 1, **common)
+                             repaired=row.repairs > 0, **common)
         return LLMResult(status="rejected", reason="invalid_output", raw_text=response.text,
                          error=self._scrub(problem), **common)
 
     async def _call(self, request: LLMRequest, key: str, row: _RowStats
                     ) -> tuple[ProviderResponse | None, ProviderCallError | None]:
-        """One logical call: cache, else the provider with retries; then, for a structured
-        request whose answer does not validate, one repair call (also cached)."""
+        """One logical call: cache, else the provider with retries; an answer cut by the token
+        limit is rejected `truncated` (or asked again with a larger limit where the step allows
+        it); then, for a structured request whose answer does not validate, one repair call (also
+        cached)."""
         response, err = await self._call_once(request, key, row)
-        if err is not None or request.response_schema is None or _is_final(response):
+        if truncated_failure(response, err) is not None:
+            request, response, err = await self._retry_truncated(request, row, response, err)
+        if err is not None or request.response_schema is None or is_final(response):
             return response, err
         parsed, problem = validate_answer(request, response.text)
         if problem is None:
@@ -226,7 +245,8 @@ class LLMClient:
         fixed = repair_request(request, response.text, problem)
         fixed_key = cache_key(self.provider.name, self.provider.model, fixed)
         repaired, err2 = await self._call_once(fixed, fixed_key, row)
-        if err2 is None and not _is_final(repaired):
+        err2 = truncated_failure(repaired, err2) or err2
+        if err2 is None and not is_final(repaired):
             _, problem2 = validate_answer(request, repaired.text)
             if problem2 is None:
                 return repaired, None
@@ -234,6 +254,28 @@ class LLMClient:
         else:
             problem = f"{problem}; repair call failed: {err2 or repaired.text}"
         return None, invalid_output(problem, response.text)
+
+    async def _retry_truncated(self, request: LLMRequest, row: _RowStats,
+                               response: ProviderResponse | None, err: ProviderCallError | None
+                               ) -> tuple[LLMRequest, ProviderResponse | None,
+                                          ProviderCallError | None]:
+        """A cut answer: once more with `truncation_retry_max_output_tokens` when that is set and
+        above the request's own limit; else (or cut again) the row's failure is `truncated`."""
+        cut = truncated_failure(response, err)
+        limit = self.settings.truncation_retry_max_output_tokens
+        current = request.params.max_output_tokens
+        if limit is None or (current is not None and limit <= current):
+            return request, None, cut
+        bigger = request.model_copy(update={
+            "params": request.params.model_copy(update={"max_output_tokens": limit})})
+        row.token_retries += 1
+        response, err = await self._call_once(
+            bigger, cache_key(self.provider.name, self.provider.model, bigger), row)
+        again = truncated_failure(response, err)
+        if again is None:
+            return bigger, response, err
+        again.args = (f"{again} (also with max_output_tokens {limit})",)
+        return bigger, None, again
 
     async def _call_once(self, request: LLMRequest, key: str, row: _RowStats
                          ) -> tuple[ProviderResponse | None, ProviderCallError | None]:
@@ -262,20 +304,21 @@ class LLMClient:
                     err = caught
                 except (asyncio.CancelledError, LLMError):
                     raise
-                except Exception as caught:  # a bug or an unexpected client error: stop
-                    raise LLMError(self._scrub(
-                        f"{self.provider.name} call failed for sample_id "
-                        f"{request.sample_id!r}: {type(caught).__name__}: {caught}")) from None
+                except Exception as caught:  # noqa: BLE001 - any client error is this row's
+                    err = UnexpectedError(self._scrub(
+                        f"{self.provider.name} call raised {type(caught).__name__}: {caught}"))
             if err is None:
                 self._any_success = True
                 self._conn_errors = 0
                 self._limiter.settle(estimate, response.input_tokens + response.output_tokens)
                 row.input_tokens += response.input_tokens
                 row.output_tokens += response.output_tokens
+                if is_truncated(response.finish_reason):  # a failed attempt, though cached
+                    row.errors[Truncated.reason] += 1
                 self._store(key, request, response)
                 return response, None
             row.errors[err.reason] += 1
-            if isinstance(err, Blocked) or err.status in FINAL_STATUSES:
+            if isinstance(err, Blocked | Truncated) or err.status in FINAL_STATUSES:
                 # final for this request: remember it, a re-run gets the same verdict for free
                 self._store(key, request, ProviderResponse(
                     text=self._scrub(str(err)), finish_reason=FINAL_MARK + err.reason))
@@ -347,7 +390,7 @@ class LLMClient:
             requests=sum(s.requests for s in stats.values()),
             cache_hits=sum(s.cache_hits for s in stats.values()),
             retries=sum(s.retries for s in stats.values()),
-            repairs=sum(max(0, s.calls - 1) for s in stats.values()),
+            repairs=sum(s.repairs for s in stats.values()),
             failures_by_reason=dict(sorted(reasons.items())),
             errors_by_kind=dict(sorted(errors.items())),
             input_tokens=tin, output_tokens=tout,
@@ -357,19 +400,6 @@ class LLMClient:
             price_known=known or self.provider.name in FREE_PROVIDERS,
             wall_seconds=round(wall, 4), started_at=started,
         )
-
-
-def _is_final(response: ProviderResponse) -> bool:
-    return (response.finish_reason or "").startswith(FINAL_MARK)
-
-
-def _final_error(response: ProviderResponse) -> ProviderCallError:
-    reason = (response.finish_reason or "").removeprefix(FINAL_MARK)
-    if reason == "blocked":
-        return Blocked(response.text or "blocked")
-    err = ProviderCallError(response.text or reason)
-    err.reason = reason
-    return err
 
 
 def _check_unique(requests: list[LLMRequest]) -> None:

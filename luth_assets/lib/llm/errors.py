@@ -48,6 +48,38 @@ class EmptyOutput(ProviderCallError):
     retryable = True
 
 
+class BadResponse(ProviderCallError):
+    """The provider answered, but not what its API promises: a body that is not JSON, an HTML
+    error page, a JSON of the wrong shape, missing fields. A proxy or a server in trouble; asked
+    again."""
+
+    reason = "bad_response"
+    retryable = True
+
+
+class Truncated(ProviderCallError):
+    """The answer was cut by the output token limit (OpenAI ``finish_reason: "length"``, Gemini
+    ``MAX_TOKENS``, the local model reaching ``max_new_tokens``). Final for this request; the
+    client asks once more with a larger limit where the step allows it. ``raw_text`` keeps the
+    partial answer."""
+
+    reason = "truncated"
+
+    def __init__(self, message: str, *, raw_text: str | None = None,
+                 finish_reason: str | None = None, status: int | None = None):
+        super().__init__(message, status=status)
+        self.raw_text = raw_text
+        self.finish_reason = finish_reason
+
+
+class UnexpectedError(ProviderCallError):
+    """The provider's client raised something no rule above covers (its type and message are
+    kept in the row's error). Not retried; many of them in a batch fail the asset through
+    ``llm.max_error_rate``."""
+
+    reason = "unexpected_error"
+
+
 class Blocked(ProviderCallError):
     """Safety/policy block: final (asking again gives the same answer)."""
 

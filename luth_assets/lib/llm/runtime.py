@@ -38,7 +38,7 @@ class ErrorRateExceeded(LLMError):
 
 # reject reasons that mean the call failed (not an answer the stage turned down)
 CALL_ERROR_REASONS = ("provider_error", "rate_limited", "server_error", "timeout",
-                      "connection_error", "empty_output")
+                      "connection_error", "empty_output", "bad_response", "unexpected_error")
 
 
 def error_rate_problem(summary, max_error_rate: float) -> str | None:

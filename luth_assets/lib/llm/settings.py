@@ -120,6 +120,10 @@ class StepLLMSettings(_Strict):
         "send chat_template_kwargs.enable_thinking=false, as the authors did with Qwen3-32B)")
     extra_body: dict[str, Any] | None = Field(
         None, description="extra fields merged into the request body (openai_compatible)")
+    truncation_retry_max_output_tokens: int | None = Field(
+        None, ge=1, description="an answer cut by the output token limit is asked once more "
+        "with this limit (when above the request's own); default: llm.truncation_retry_max_"
+        "output_tokens")
 
     def params(self, base: GenerationParams) -> GenerationParams:
         """The stage's generation parameters with this step's values on top."""
@@ -151,8 +155,14 @@ class LLMSettings(_Strict):
     progress_every_s: float = Field(30.0, gt=0.0)
     max_error_rate: float = Field(
         0.5, ge=0.0, le=1.0, description="share of a batch's rows whose call failed (HTTP error, "
-        "timeout, connection, empty answer) above which the asset fails, after writing what it has")
+        "timeout, connection, empty answer, malformed body) above which the asset fails, after "
+        "writing what it has")
     transformers: TransformersSettings = Field(default_factory=TransformersSettings)
+    truncation_retry_max_output_tokens: int | None = Field(
+        None, ge=1, description="an answer cut by the output token limit (finish reason length / "
+        "MAX_TOKENS) is asked once more with this max_output_tokens when it is above the "
+        "request's own limit; unset (the default): the row is rejected `truncated`. "
+        "llm.steps.<step>.truncation_retry_max_output_tokens wins")
     # per-step overrides and the run's prices (luth plan, ops/llm_calls cost)
     steps: dict[LLMStep, StepLLMSettings] = Field(
         default_factory=dict, description="per-step overrides: translate, regenerate, "
@@ -178,16 +188,21 @@ class LLMSettings(_Strict):
     def for_step(self, stage_or_step: str) -> LLMSettings:
         """These settings with the step's provider, model, endpoint and key variable."""
         over = self.step(stage_or_step)
-        if over is None or not any((over.provider, over.model, over.base_url, over.api_key_env)):
+        if over is None:
             return self
-        provider = over.provider or self.provider
-        same = provider == self.provider
-        return self.model_copy(update={
-            "provider": provider,
-            "model": over.model or (self.model if same else None),
-            "base_url": over.base_url or (self.base_url if same else None),
-            "api_key_env": over.api_key_env or (self.api_key_env if same else None),
-        })
+        update: dict[str, Any] = {}
+        if over.truncation_retry_max_output_tokens is not None:
+            update["truncation_retry_max_output_tokens"] = over.truncation_retry_max_output_tokens
+        if any((over.provider, over.model, over.base_url, over.api_key_env)):
+            provider = over.provider or self.provider
+            same = provider == self.provider
+            update.update({
+                "provider": provider,
+                "model": over.model or (self.model if same else None),
+                "base_url": over.base_url or (self.base_url if same else None),
+                "api_key_env": over.api_key_env or (self.api_key_env if same else None),
+            })
+        return self.model_copy(update=update) if update else self
 
     def used_models(self) -> set[str]:
         """Every model a step of the run calls (llm.model and each step's)."""

@@ -26,6 +26,9 @@ REASONS = (
     "timeout",           # per-call timeout after all retries
     "connection_error",  # could not reach the provider after all retries
     "provider_error",    # a non-retryable error from the provider (4xx other than 429, ...)
+    "bad_response",      # a body that is not what the API promises (not JSON, HTML, wrong shape)
+    "truncated",         # the answer was cut by the output token limit (also after a larger one)
+    "unexpected_error",  # the provider's client raised an exception no rule covers
     "replay_miss",       # the replay provider has no answer for (stage, sample_id)
 )
 
@@ -89,6 +92,15 @@ def request_fingerprint(provider: str, model: str, request: LLMRequest) -> str:
         "params": request.params.model_dump(exclude_none=True),
     }
     return _FINGERPRINT_ENCODER.encode(payload)
+
+
+# finish reasons saying the answer was cut by the output token limit: OpenAI-compatible servers
+# and the local transformers provider ("length"), Gemini ("MAX_TOKENS")
+TRUNCATION_FINISH_REASONS = frozenset({"length", "MAX_TOKENS"})
+
+
+def is_truncated(finish_reason: str | None) -> bool:
+    return finish_reason in TRUNCATION_FINISH_REASONS
 
 
 class ProviderResponse(_Frozen):

@@ -64,7 +64,8 @@ def _reasons(frame: pl.DataFrame) -> dg.MetadataValue:
           description="PDF files of the landing folder that make no sujet/corrigé pair, "
           "with the reason (sujet_without_corrige, corrige_without_sujet, ambiguous_name, "
           "manifest_missing_file, manifest_error, outside_landing); each unpaired PDF is read as "
-          "the quarantine would (text_verdict: ok, corrupt, encrypted, no_text_layer, garbled).")
+          "the quarantine would (text_verdict: ok, corrupt, encrypted, too_many_pages, "
+          "no_text_layer, garbled).")
 def exam_unpaired(context: dg.AssetExecutionContext, lake: LakeResource,
                   run_config: dg.ResourceParam[RunConfig]) -> pl.DataFrame:
     landing = run_config.scholar.landing(lake.root)
@@ -100,7 +101,7 @@ def exam_pdfs(context: dg.AssetExecutionContext, lake: LakeResource,
                              "documents, with characters, method and quality verdict."),
         "quarantine": dg.AssetOut(key=QUARANTINE, code_version="1",
                                   description="Documents set aside with the reason: corrupt, "
-                                  "encrypted, no_text_layer (scan), garbled."),
+                                  "encrypted, too_many_pages, no_text_layer (scan), garbled."),
     },
 )
 def exam_texts(context: dg.AssetExecutionContext, run_config: dg.ResourceParam[RunConfig],

@@ -42,7 +42,8 @@ def read_exam(exam: dict, cfg: ScholarConfig, warn: Callable[[str], None] = prin
             result = ExtractedPdf(str(path), verdict=OUTSIDE_REASON,
                                   detail="resolves outside the landing folder: never opened")
         else:
-            result = extract_pdf(path, thresholds(cfg), ocr=cfg.ocr, ocr_language=cfg.ocr_language)
+            result = extract_pdf(path, thresholds(cfg), ocr=cfg.ocr, ocr_language=cfg.ocr_language,
+                                 max_pages=cfg.max_pdf_pages)
         common = {"exam_id": exam["exam_id"], "role": role, "path": exam[f"{role}_path"],
                   "sha256": exam[f"{role}_sha256"]}
         if not result.ok:
@@ -63,7 +64,8 @@ def read_exam(exam: dict, cfg: ScholarConfig, warn: Callable[[str], None] = prin
 
 def check_document(path: Path, cfg: ScholarConfig) -> tuple[str, str]:
     """(verdict, detail) of one PDF as the quarantine would judge it (`ok` when readable)."""
-    result = extract_pdf(path, thresholds(cfg), ocr=cfg.ocr, ocr_language=cfg.ocr_language)
+    result = extract_pdf(path, thresholds(cfg), ocr=cfg.ocr, ocr_language=cfg.ocr_language,
+                         max_pages=cfg.max_pdf_pages)
     return result.verdict, result.detail
 
 

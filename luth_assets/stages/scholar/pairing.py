@@ -139,9 +139,14 @@ def name_metadata(*names: str) -> dict:
     return {"year": year, "subject": subject, "level": level}
 
 
+class LandingChanged(OSError):
+    """A landing file changed while it was read (still being copied): the scan is retried."""
+
+
 class Hasher:
     """sha256 of files, remembered by (path, size, mtime) so a sensor tick re-reads only
-    files that changed."""
+    files that changed. A file whose size or mtime moved while it was hashed raises
+    :class:`LandingChanged` (a removed one FileNotFoundError): no hash of half a file is kept."""
 
     def __init__(self, known: dict[str, list] | None = None):
         self.known: dict[str, list] = dict(known or {})
@@ -152,6 +157,9 @@ class Hasher:
         if seen and seen[0] == stat.st_size and seen[1] == stat.st_mtime_ns:
             return seen[2]
         digest = file_sha256(path)
+        after = path.stat()
+        if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+            raise LandingChanged(f"{rel} changed while it was read (still being written?)")
         self.known[rel] = [stat.st_size, stat.st_mtime_ns, digest]
         return digest
 

@@ -93,6 +93,8 @@ def register_partitions(instance: dg.DagsterInstance, cfg: ScholarConfig, lake_r
     registered = set(instance.get_dynamic_partitions(PARTITIONS.name))
     result = landing_scan.scan(cfg.landing(lake_root), None, registered,
                                defaults=pair_defaults(cfg))
+    if result.unsettled:  # nothing added nor dropped: the next materialize reads it again
+        log(f"scholar: {result.unsettled}")
     if result.add:
         instance.add_dynamic_partitions(PARTITIONS.name, result.add)
     for key in result.stale:

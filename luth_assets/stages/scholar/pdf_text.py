@@ -4,7 +4,10 @@
 ``verdict`` is ``ok`` or one of the quarantine reasons:
 
 - ``corrupt``: PyMuPDF cannot open the file (or it has no page),
-- ``encrypted``: the file needs a password,
+- ``encrypted``: the file needs a password to be opened (a user password; a PDF encrypted with
+  an owner password only opens without one and is read),
+- ``too_many_pages``: more pages than ``max_pages`` (``scholar.max_pdf_pages``): no exam is that
+  long, and reading it would take minutes and memory for nothing; the pages are never read,
 - ``no_text_layer``: (almost) no text on the pages, e.g. a scan; OCR runs only when asked,
 - ``garbled``: the text layer is there but unusable: letters lost to a font encoding (a common
   letter of French nearly absent) or one word per line even after a better extraction.
@@ -37,7 +40,7 @@ FRENCH_LETTERS = {
     "e": 0.147, "a": 0.076, "s": 0.079, "i": 0.075, "t": 0.072, "n": 0.071, "r": 0.066,
     "u": 0.063, "l": 0.055, "o": 0.054, "d": 0.037, "c": 0.033, "m": 0.030, "p": 0.030,
 }
-VERDICTS = ("ok", "corrupt", "encrypted", "no_text_layer", "garbled")
+VERDICTS = ("ok", "corrupt", "encrypted", "too_many_pages", "no_text_layer", "garbled")
 # Latin-1 characters a maths symbol font without a Unicode map comes out as (``p ≥ 0`` read as
 # ``p Ø 0``, ``A ⊂ B`` as ``A µ B``): one of them standing alone between two operands is a lost
 # symbol, not a word
@@ -168,8 +171,10 @@ def _ocr_pages(doc: pymupdf.Document, language: str) -> list[str]:
 
 
 def extract_pdf(path: str | Path, thresholds: QualityThresholds | None = None,
-                ocr: bool = False, ocr_language: str = "fra") -> ExtractedPdf:
-    """Text per page and the quality verdict of one PDF (never raises on a bad file)."""
+                ocr: bool = False, ocr_language: str = "fra",
+                max_pages: int | None = None) -> ExtractedPdf:
+    """Text per page and the quality verdict of one PDF (never raises on a bad file); past
+    `max_pages` pages the file is `too_many_pages` before any page is read."""
     thresholds = thresholds or QualityThresholds()
     result = ExtractedPdf(path=str(path))
     import pymupdf
@@ -184,9 +189,18 @@ def extract_pdf(path: str | Path, thresholds: QualityThresholds | None = None,
         if doc.needs_pass:
             result.verdict, result.detail = "encrypted", "the PDF needs a password"
             return result
-        result.page_count = doc.page_count
+        try:
+            result.page_count = doc.page_count
+        except Exception as err:  # a page tree PyMuPDF cannot walk
+            result.verdict, result.detail = "corrupt", f"cannot count the pages: {err}"
+            return result
         if doc.page_count == 0:
             result.verdict, result.detail = "corrupt", "the PDF has no page"
+            return result
+        if max_pages is not None and doc.page_count > max_pages:
+            result.verdict, result.detail = "too_many_pages", (
+                f"{doc.page_count} pages > scholar.max_pdf_pages {max_pages}: not read (raise "
+                "the setting if this really is one exam)")
             return result
         try:
             pages, controls = _page_texts(doc, sort=False)

@@ -31,6 +31,8 @@ def landing_sensor(cfg: ScholarConfig) -> dg.SensorDefinition:
         registered = set(context.instance.get_dynamic_partitions(PARTITIONS.name))
         done = context.instance.get_materialized_partitions(ITEMS) & registered
         result = landing_scan.scan(landing, context.cursor, registered, done, pair_defaults(cfg))
+        if result.unsettled:  # a file removed or half-written while read: the next tick
+            return dg.SensorResult(skip_reason=result.unsettled, cursor=context.cursor)
         requests = [dg.RunRequest(partition_key=key, asset_selection=PER_EXAM,
                                   tags={"luth/exam": key}) for key in result.request]
         if result.files_changed and not requests:  # e.g. a lone sujet: refresh the listing

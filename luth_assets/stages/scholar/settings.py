@@ -30,6 +30,10 @@ class ScholarConfig(StrictModel):
         0.35, ge=0.0, le=1.0, description="a common French letter below this share of its usual "
         "frequency means letters were lost to a font encoding")
     ocr: bool = Field(False, description="OCR scanned pages with Tesseract (off unless asked)")
+    max_pdf_pages: int = Field(
+        300, ge=1, description="a PDF with more pages is quarantined `too_many_pages` before any "
+        "page is read (an exam has tens of pages; 20,000 empty pages take seconds, a huge page "
+        "tree minutes and memory)")
     ocr_language: str = "fra"
     # extraction chain
     chain: Literal["ours", "authors"] = Field(

@@ -20,6 +20,7 @@ import json
 from typing import Any
 
 from luth_assets.lib.llm.errors import (
+    BadResponse,
     Blocked,
     CallTimeout,
     ConnectionFailure,
@@ -27,10 +28,11 @@ from luth_assets.lib.llm.errors import (
     ProviderCallError,
     RateLimited,
     ServerFailure,
+    Truncated,
     parse_retry_after,
 )
 from luth_assets.lib.llm.providers.base import redact
-from luth_assets.lib.llm.types import LLMRequest, ProviderResponse
+from luth_assets.lib.llm.types import LLMRequest, ProviderResponse, is_truncated
 
 REST_MEMO_SIZE = 1024   # distinct configurations remembered
 BLOCK_FINISH_REASONS = {
@@ -134,8 +136,9 @@ class GeminiProvider:
             raise
         try:
             answer = json.loads(response.body) if response.body else {}
-        except ValueError:
-            raise ServerFailure("gemini answered with a body that is not JSON") from None
+        except (ValueError, RecursionError):
+            raise BadResponse("gemini answered with a body that is not JSON: "
+                              f"{_excerpt(response.body)}") from None
         return read_answer(answer)
 
     def _map_api_error(self, err) -> ProviderCallError:
@@ -158,24 +161,64 @@ class GeminiProvider:
             pass
 
 
-def read_answer(answer: dict[str, Any]) -> ProviderResponse:
-    """A `generateContent` REST answer (camelCase JSON) -> text, finish reason, token counts;
-    blocks and empty answers raise."""
-    usage = answer.get("usageMetadata") or {}
-    tin = int(usage.get("promptTokenCount") or 0)
-    tout = int(usage.get("candidatesTokenCount") or 0) + int(usage.get("thoughtsTokenCount") or 0)
-    block = (answer.get("promptFeedback") or {}).get("blockReason")
+def _excerpt(value: Any, limit: int = 120) -> str:
+    text = " ".join((value if isinstance(value, str) else repr(value)).split())
+    return text[:limit] + ("..." if len(text) > limit else "")
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    """`value` if it is a JSON object (or absent: {}), else a BadResponse naming `what`."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadResponse(f"gemini answer: {what} is not an object: {_excerpt(value)}")
+    return value
+
+
+def _count(value: Any) -> int:
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def read_answer(answer: Any) -> ProviderResponse:
+    """A `generateContent` REST answer (camelCase JSON) -> text, finish reason, token counts.
+    Blocks, empty and cut answers raise their kinds; a body of another shape (a list, a candidate
+    whose content is not an object, parts without text) is a :class:`BadResponse`."""
+    answer = _object(answer, "the body")
+    usage = _object(answer.get("usageMetadata"), "usageMetadata")
+    tin = _count(usage.get("promptTokenCount"))
+    tout = _count(usage.get("candidatesTokenCount")) + _count(usage.get("thoughtsTokenCount"))
+    block = _object(answer.get("promptFeedback"), "promptFeedback").get("blockReason")
     if block:
         raise Blocked(f"prompt blocked: {block}")
     candidates = answer.get("candidates") or []
+    if not isinstance(candidates, list):
+        raise BadResponse(f"gemini answer: candidates is not a list: {_excerpt(candidates)}")
     if not candidates:
         raise EmptyOutput("no candidates in the answer")
-    candidate = candidates[0] or {}
+    candidate = _object(candidates[0], "candidates[0]")
     finish = candidate.get("finishReason")
+    finish = finish if isinstance(finish, str) else None
     if finish in BLOCK_FINISH_REASONS:
         raise Blocked(f"answer blocked: finishReason {finish}")
-    parts = (candidate.get("content") or {}).get("parts") or []
-    text = "".join(p.get("text") or "" for p in parts if not p.get("thought"))
+    parts = _object(candidate.get("content"), "candidates[0].content").get("parts") or []
+    if not isinstance(parts, list):
+        raise BadResponse(f"gemini answer: content.parts is not a list: {_excerpt(parts)}")
+    texts = []
+    for part in parts:
+        part = _object(part, "a content part")
+        if part.get("thought"):
+            continue
+        text = part.get("text")
+        if text is not None and not isinstance(text, str):
+            raise BadResponse(f"gemini answer: a part's text is not a string: {_excerpt(text)}")
+        texts.append(text or "")
+    text = "".join(texts)
     if not text:
+        if is_truncated(finish):  # thinking used the whole output budget
+            raise Truncated(f"cut by the token limit before any answer (finishReason {finish})",
+                            finish_reason=finish)
         raise EmptyOutput(f"empty answer (finishReason {finish})")
     return ProviderResponse(text=text, finish_reason=finish, input_tokens=tin, output_tokens=tout)

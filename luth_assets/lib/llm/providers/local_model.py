@@ -25,7 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from luth_assets.lib.llm.errors import ConfigurationError, EmptyOutput, ProviderCallError
+from luth_assets.lib.llm.errors import (
+    ConfigurationError,
+    EmptyOutput,
+    ProviderCallError,
+    Truncated,
+)
 from luth_assets.lib.llm.settings import TransformersSettings
 from luth_assets.lib.llm.types import GenerationParams, LLMRequest, ProviderResponse
 
@@ -272,6 +277,11 @@ class TransformersProvider:
                 produced = tokens if stop is None else tokens[:stop]
                 text = self.tokenizer.decode(produced, skip_special_tokens=True).strip()
                 finish = "length" if stop is None else "stop"
+                if not text and stop is None:  # max_new_tokens reached before any text
+                    answers.append(Truncated(
+                        f"cut at {kwargs['max_new_tokens']} new tokens before any answer",
+                        finish_reason=finish))
+                    continue
                 if not text:
                     error_class = RepeatableEmptyOutput if greedy else EmptyOutput
                     answers.append(error_class(f"empty answer (finish {finish})"))

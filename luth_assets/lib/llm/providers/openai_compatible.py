@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from luth_assets.lib.llm.errors import (
+    BadResponse,
     Blocked,
     CallTimeout,
     ConnectionFailure,
@@ -12,10 +13,11 @@ from luth_assets.lib.llm.errors import (
     ProviderCallError,
     RateLimited,
     ServerFailure,
+    Truncated,
     parse_retry_after,
 )
 from luth_assets.lib.llm.providers.base import redact
-from luth_assets.lib.llm.types import LLMRequest, ProviderResponse
+from luth_assets.lib.llm.types import LLMRequest, ProviderResponse, is_truncated
 
 THINK_BLOCK = re.compile(r"^\s*<think>.*?(?:</think>|$)\s*", re.DOTALL)
 
@@ -95,20 +97,55 @@ class OpenAICompatibleProvider:
             if code >= 500:
                 raise ServerFailure(message, status=code, retry_after=retry_after) from None
             raise ProviderCallError(message, status=code) from None
-        if not response.choices:
-            raise EmptyOutput("no choices in the answer")
-        choice = response.choices[0]
-        if choice.finish_reason == "content_filter":
-            raise Blocked("answer blocked: finish_reason content_filter")
-        text = strip_thinking(choice.message.content or "")
-        if not text.strip():
-            raise EmptyOutput(f"empty answer (finish_reason {choice.finish_reason})")
-        usage = response.usage
-        return ProviderResponse(
-            text=text, finish_reason=choice.finish_reason,
-            input_tokens=(usage.prompt_tokens or 0) if usage else 0,
-            output_tokens=(usage.completion_tokens or 0) if usage else 0,
-        )
+        except (oa.APIResponseValidationError, ValueError) as err:  # a 200 whose body is not JSON
+            raise BadResponse(redact(
+                f"openai-compatible answer is not a chat completion: {type(err).__name__}: {err}",
+                self._key)) from None
+        return read_completion(response)  # the client scrubs the key from its errors
 
     async def aclose(self) -> None:
         await self._client.close()
+
+
+def _excerpt(value, limit: int = 120) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    text = " ".join(text.split())
+    return text[:limit] + ("..." if len(text) > limit else "")
+
+
+def read_completion(response) -> ProviderResponse:
+    """A chat completion -> text, finish reason, token counts. Whatever the body (an HTML page the
+    client hands back as a string, a JSON of another shape, a choice without its message) the
+    answer is a :class:`BadResponse`; blocks, empty and cut answers raise their own kinds."""
+    choices = getattr(response, "choices", None)
+    if not isinstance(choices, list):
+        raise BadResponse("openai-compatible answer is not a chat completion (no `choices` "
+                          f"list): {_excerpt(response)}")
+    if not choices:
+        raise EmptyOutput("no choices in the answer")
+    choice = choices[0]
+    finish = getattr(choice, "finish_reason", None)
+    finish = finish if isinstance(finish, str) else None
+    if finish == "content_filter":
+        raise Blocked("answer blocked: finish_reason content_filter")
+    message = getattr(choice, "message", None)
+    content = getattr(message, "content", None) if message is not None else None
+    if message is None or not isinstance(content, str | None):
+        raise BadResponse("openai-compatible answer has a choice without a message text: "
+                          f"{_excerpt(choice)}")
+    text = strip_thinking(content or "")
+    if not text.strip():
+        if is_truncated(finish):  # the token limit came before any answer (a long <think>)
+            raise Truncated(f"cut by the token limit before any answer (finish_reason {finish})",
+                            raw_text=content or None, finish_reason=finish)
+        raise EmptyOutput(f"empty answer (finish_reason {finish})")
+    usage = getattr(response, "usage", None)
+    return ProviderResponse(
+        text=text, finish_reason=finish,
+        input_tokens=_count(getattr(usage, "prompt_tokens", None)),
+        output_tokens=_count(getattr(usage, "completion_tokens", None)),
+    )
+
+
+def _count(value) -> int:
+    return value if isinstance(value, int) and value >= 0 else 0
