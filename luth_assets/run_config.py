@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from luth_assets.lib.llm.settings import LLMSettings
 from luth_assets.lib.confinement import SourceOutsideRoots
+from luth_assets.lib.llm.settings import LLMSettings
 from luth_assets.lib.source_config import (
     LakeConfig,
     SourceConfig,

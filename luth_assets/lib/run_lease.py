@@ -22,8 +22,8 @@ fresh tenure of the lease removes those of runs no longer alive (`instance.clean
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 
 import dagster as dg
 from dagster._core.executor.base import Executor  # the executor interface Dagster runs
