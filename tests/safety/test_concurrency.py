@@ -114,9 +114,9 @@ def test_two_cli_materializes_on_one_s3_lake(tmp_path: Path, monkeypatch) -> Non
     second is refused, naming the first; the first completes; the lake is free afterwards."""
     with moto_lake(tmp_path / "cache", monkeypatch) as lake:
         config = big_config(tmp_path / "cfg")
-        envs = [dict(luth_env(config, tmp_path / "unused", tmp_path / f"home{i}" / ".dagster"),
-                     **lake["env"], LUTH_LAKE_ROOT=lake["root"],
-                     LUTH_LOCAL_CACHE=str(tmp_path / f"cache{i}")) for i in (1, 2)]
+        envs = [{**luth_env(config, tmp_path / "unused", tmp_path / f"home{i}" / ".dagster"),
+                 **lake["env"], "LUTH_LAKE_ROOT": lake["root"],
+                 "LUTH_LOCAL_CACHE": str(tmp_path / f"cache{i}")} for i in (1, 2)]
         first = luth(["materialize", "--select", "bronze/raw_multilingual"], envs[0])
         fs, lease = lake["fs"], f"{lake['bucket']}/lake/{LEASE_NAME}"
 

@@ -28,8 +28,12 @@ def launch(partition: str, instance: dg.DagsterInstance) -> tuple[bool, str]:
     job = ReconstructableJob.for_file(__file__, "asset_job")  # step processes rebuild it from here
     with dg.execute_job(job, instance, asset_selection=[RAW],
                         tags={"dagster/partition": partition}) as result:
-        errors = [str(e.event_specific_data.error.message) for e in result.all_events
-                  if e.is_failure and getattr(e.event_specific_data, "error", None) is not None]
+        errors = []
+        for event in result.all_events:
+            error = getattr(event.event_specific_data, "error", None)
+            while error is not None:  # the user's exception is at the end of the chain
+                errors.append(error.message.strip())
+                error = error.cause
         return result.success, "\n".join(errors)
 
 
