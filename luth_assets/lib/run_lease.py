@@ -115,6 +115,9 @@ def join_for_resource(root: str, context: dg.InitResourceContext) -> str | None:
     run = getattr(context, "dagster_run", None)
     if run is None:
         return None
+    stored = context.instance.get_run_by_id(run.run_id) if context.instance is not None else None
+    if stored is not None and stored.is_finished:  # resources opened to read a finished run's
+        return None                                # outputs (`execute_job`'s result): no writer
     log = context.log.info if context.log is not None else print
     join(root, writer_of(run.tags, run.run_id), run.run_id, log=log)
     return run.run_id

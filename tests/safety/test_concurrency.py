@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from luth_assets.lib.instance import open_instance
 from luth_assets.lib.lease import LEASE_NAME, read_lease
 from luth_assets.lib.locks import LOCK_NAME, WriterBusy, writer_lock
 
@@ -151,6 +152,7 @@ def test_a_ui_run_and_a_cli_run_never_both_write(tmp_path: Path, monkeypatch) ->
     env = luth_env(config, lake, home)
     for name in ("LUTH_CONFIG", "LUTH_LAKE_ROOT", "DAGSTER_HOME", "PYTHONPATH"):
         monkeypatch.setenv(name, env[name])
+    open_instance(str(home)).dispose()  # a running instance: its storage exists before any run
     # 1. the CLI writes; a UI run launched meanwhile is refused before its step starts
     cli = luth(["materialize", "--select", "bronze/raw_multilingual"], env)
     wait_for(lambda: (lake / LEASE_NAME).is_file() and bool(read_lease(str(lake))["members"]),

@@ -14,11 +14,14 @@ RAW = dg.AssetKey(["bronze", "raw_multilingual"])
 
 
 def asset_job() -> dg.JobDefinition:
-    """The code location's asset job (the one the UI launches), built from the environment."""
+    """A job over `bronze/raw_multilingual` in the code location's definitions (its resources and
+    executor, as the UI's asset job has them), built from the environment."""
     from luth_assets.build import build_definitions
     from luth_assets.run_config import Settings
 
-    return build_definitions(Settings.from_env()).resolve_implicit_global_asset_job_def()
+    defs = dg.Definitions.merge(build_definitions(Settings.from_env()),
+                                dg.Definitions(jobs=[dg.define_asset_job("ui_launched", [RAW])]))
+    return defs.resolve_job_def("ui_launched")
 
 
 def launch(partition: str, instance: dg.DagsterInstance) -> tuple[bool, str]:
@@ -26,8 +29,7 @@ def launch(partition: str, instance: dg.DagsterInstance) -> tuple[bool, str]:
     from dagster._core.definitions.reconstruct import ReconstructableJob
 
     job = ReconstructableJob.for_file(__file__, "asset_job")  # step processes rebuild it from here
-    with dg.execute_job(job, instance, asset_selection=[RAW],
-                        tags={"dagster/partition": partition}) as result:
+    with dg.execute_job(job, instance, tags={"dagster/partition": partition}) as result:
         errors = []
         for event in result.all_events:
             error = getattr(event.event_specific_data, "error", None)
