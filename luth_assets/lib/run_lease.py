@@ -12,7 +12,8 @@ Two places take it, both keyed by the Dagster run:
 
 The holder is the run's writer: the tag ``luth/writer`` when set (`luth materialize` sets it to
 its command, which holds the lease for all its runs), else the backfill the run belongs to (its
-runs write disjoint partitions and may run side by side), else the run id. Any other writer is
+runs write disjoint partitions and may run side by side), else the run id; a re-execution is
+always a writer of its own. Any other writer is
 refused with :class:`~luth_assets.lib.locks.WriterBusy` naming the holder.
 
 File names of staged tables carry the owning run (:func:`owner_token`), so the writer starting a
@@ -46,7 +47,11 @@ def owner_token() -> str:
     return run_token(_OWNER[-1]) if _OWNER else str(os.getpid())
 
 
-def writer_of(tags: Mapping[str, str], run_id: str) -> str:
+def writer_of(tags: Mapping[str, str], run_id: str, parent_run_id: str | None = None) -> str:
+    """The holder a run writes for. A re-execution (launched from the UI) inherits its parent's
+    tags but is a writer of its own, never part of the command or backfill it re-runs."""
+    if parent_run_id:
+        return f"run {run_id}"
     if tags.get(WRITER_TAG):
         return tags[WRITER_TAG]
     if tags.get(BACKFILL_TAG):
@@ -119,7 +124,7 @@ def join_for_resource(root: str, context: dg.InitResourceContext) -> str | None:
     if stored is not None and stored.is_finished:  # resources opened to read a finished run's
         return None                                # outputs (`execute_job`'s result): no writer
     log = context.log.info if context.log is not None else print
-    join(root, writer_of(run.tags, run.run_id), run.run_id, log=log)
+    join(root, writer_of(run.tags, run.run_id, run.parent_run_id), run.run_id, log=log)
     return run.run_id
 
 
@@ -139,7 +144,8 @@ class LeasedExecutor(Executor):
 
     def execute(self, plan_context, execution_plan) -> Iterator:
         run = plan_context.dagster_run
-        join(self._root, writer_of(run.tags, run.run_id), run.run_id, log=plan_context.log.info)
+        join(self._root, writer_of(run.tags, run.run_id, run.parent_run_id), run.run_id,
+             log=plan_context.log.info)
         try:
             yield from self._inner.execute(plan_context, execution_plan)
         finally:

@@ -104,3 +104,14 @@ def test_a_killed_holder_on_this_host_frees_the_lease_at_once(tmp_path):
         holder.wait()
     assert Lease(root, "me", Member("m", "run-m")).acquire().fresh  # its expiry is 60 s away
     assert json.loads((Path(root) / LEASE_NAME).read_text())["holder"] == "me"
+
+
+def test_who_a_run_writes_for():
+    from luth_assets.lib.run_lease import writer_of
+
+    assert writer_of({"luth/writer": "luth materialize abc", "dagster/backfill": "b1"}, "r1") == \
+        "luth materialize abc"  # the command's runs share its lease
+    assert writer_of({"dagster/backfill": "b1"}, "r1") == "backfill b1"  # so do a backfill's
+    assert writer_of({}, "r1") == "run r1"
+    # a re-execution from the UI inherits its parent's tags, yet writes on its own
+    assert writer_of({"luth/writer": "luth materialize abc"}, "r2", parent_run_id="r1") == "run r2"
