@@ -158,7 +158,8 @@ def run_one(which: str, partition: str | None) -> int:
     """One Dagster run (in this process; its step in a child process: multiprocess executor)."""
     run_config = profile_run_config()
     job = dg.reconstructable(raw_job if which == "raw" else slice_job)
-    tags = {"dagster/partition": partition} if partition else None
+    # the shard runs write disjoint partitions: one writer of the lake's lease, as a backfill's runs
+    tags = {"luth/writer": "benchmark shards", **({"dagster/partition": partition} if partition else {})}
     with dg.DagsterInstance.get() as instance:
         with dg.execute_job(job, instance, run_config=run_config, tags=tags) as result:
             return 0 if result.success else 1

@@ -13,6 +13,7 @@ import dagster as dg
 
 from luth_assets.conventions import with_conventions
 from luth_assets.executors import executor_for
+from luth_assets.lib.run_lease import leased_executor
 from luth_assets.resources import build_resources
 from luth_assets.run_config import RunConfig, Settings
 from luth_assets.stages.curation.definitions import stage_definitions as curation
@@ -30,5 +31,8 @@ STAGES = (sources, translation, scholar, curation, training, merging, evaluation
 def build_definitions(settings: Settings, config: RunConfig | None = None) -> dg.Definitions:
     config = config or settings.load()
     stages = [with_conventions(stage(config), config.llm.provider) for stage in STAGES]
+    # every run launched from the UI, the daemon or `execute_job` holds the lake's lease
+    executor = leased_executor(executor_for(settings.executor) or dg.multi_or_in_process_executor,
+                               settings.lake_root)
     return dg.Definitions.merge(*stages, dg.Definitions(resources=build_resources(settings, config),
-                                                        executor=executor_for(settings.executor)))
+                                                        executor=executor))

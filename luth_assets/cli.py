@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+import uuid
 from collections.abc import Callable
 
 from luth_assets.run_config import ConfigError, Settings
@@ -145,8 +146,9 @@ def cmd_materialize(args: argparse.Namespace) -> int:
 
     from luth_assets.build import build_definitions
     from luth_assets.demo_unit import as_one_unit
-    from luth_assets.lib.instance import begin_materialize
+    from luth_assets.lib.instance import begin_materialize, end_materialize
     from luth_assets.lib.locks import WriterBusy
+    from luth_assets.lib.run_lease import WRITER_TAG
     from luth_assets.lib.warehouse import refresh_views_reported
     from luth_assets.materialize import materialize_all, prepare_instance
     from luth_assets.selection import SelectionError, resolve_selection
@@ -164,19 +166,24 @@ def cmd_materialize(args: argparse.Namespace) -> int:
     if selection is None and not any(a.is_materializable for a in graph.assets_defs):
         raise UsageError(f"luth materialize: the run configuration {settings.config_path} defines "
                          "no assets (no sources, no stage sections); see data_lake/landing/luth.yaml")
-    # one writer at a time; storage created once; leftovers of a killed run cleaned (lib/instance.py)
+    # one writer per lake (its lease, shared by this command's runs); storage created once;
+    # leftovers of a killed run cleaned (lib/instance.py)
+    writer = f"luth materialize {uuid.uuid4().hex[:12]}"
     try:
-        instance = begin_materialize(settings.lake_root)
+        instance = begin_materialize(settings.lake_root, writer=writer)
     except WriterBusy as err:
         print(f"luth materialize: {err}", file=sys.stderr)
         return 3
-    prepare_instance(settings, config, instance)
-    keys = selection or [k for a in graph.assets_defs if a.is_materializable for k in a.keys]
-    title = "luth materialize " + (" ".join(args.select) if args.select else "--all")
-    with as_one_unit(instance, defs, keys, title) as unit:
-        report = materialize_all(defs, instance, selection=selection, log_level=args.log_level,
-                                 tags=unit.tags)
-    tables, view_error = refresh_views_reported(settings.lake_root)  # never fatal to finished runs
+    try:
+        prepare_instance(settings, config, instance)
+        keys = selection or [k for a in graph.assets_defs if a.is_materializable for k in a.keys]
+        title = "luth materialize " + (" ".join(args.select) if args.select else "--all")
+        with as_one_unit(instance, defs, keys, title) as unit:
+            report = materialize_all(defs, instance, selection=selection, log_level=args.log_level,
+                                     tags={**unit.tags, WRITER_TAG: writer})
+        tables, view_error = refresh_views_reported(settings.lake_root)  # never fatal to the runs
+    finally:
+        end_materialize(settings.lake_root)
     if view_error:
         print(f"warning: {view_error} (the tables are written; `luth views` retries)", file=sys.stderr)
     print(f"{len(report.outcomes) - len(report.failures)}/{len(report.outcomes)} runs succeeded; "

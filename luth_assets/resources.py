@@ -22,7 +22,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
-from luth_assets.lib import object_store
+from luth_assets.lib import object_store, run_lease
 from luth_assets.lib.lake import (
     LakeParquetIOManager,
     is_local,
@@ -49,8 +49,15 @@ class LakeResource(dg.ConfigurableResource):
     root: str
     _instance: dg.DagsterInstance | None = PrivateAttr(default=None)
 
+    _run_id: str | None = PrivateAttr(default=None)
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._instance = context.instance  # to leave out partitions whose latest run failed
+        self._run_id = run_lease.join_for_resource(self.root, context)  # the lake's lease
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._run_id is not None:
+            run_lease.leave(self.root, self._run_id)
 
     @property
     def path(self) -> Path:

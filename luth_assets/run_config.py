@@ -19,8 +19,15 @@ from typing import Any
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from luth_assets.lib.confinement import SourceOutsideRoots
 from luth_assets.lib.llm.settings import LLMSettings
-from luth_assets.lib.source_config import SourceConfig, check_source_name, resolve_source_uris
+from luth_assets.lib.source_config import (
+    LakeConfig,
+    SourceConfig,
+    check_source_name,
+    confine_sources,
+    resolve_source_uris,
+)
 from luth_assets.lib.strict import StrictModel
 from luth_assets.plan.settings import PlanConfig
 from luth_assets.stages.curation.settings import CurationConfig
@@ -48,6 +55,7 @@ class ConfigError(ValueError):
 
 class RunConfig(StrictModel):
     target_language: str = Field("fr", min_length=2, max_length=8)
+    lake: LakeConfig = Field(default_factory=LakeConfig)  # what sources may be read from
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
     language_id: LanguageIdConfig = Field(default_factory=LanguageIdConfig)
     llm: LLMSettings = Field(default_factory=LLMSettings)
@@ -145,8 +153,14 @@ def load_config(path: Path | str) -> RunConfig:
     if data is None:
         raise ConfigError(f"run configuration {path} is empty: it needs at least `sources:` "
                           f"(the demo one, {DEFAULT_CONFIG}, is a complete example)")
-    config = parse_config(data, path)
-    return _resolve_relative_uris(config, path.parent)
+    config = _resolve_relative_uris(parse_config(data, path), path.parent)
+    try:
+        confine_sources(config.sources, config.lake, path.parent.absolute())
+        confine_sources(config.translation.sources, config.lake, path.parent.absolute(),
+                        "translation.sources")
+    except SourceOutsideRoots as err:
+        raise ConfigError(f"run configuration {path}: {err}") from None
+    return config
 
 
 def _resolve_relative_uris(config: RunConfig, base: Path) -> RunConfig:

@@ -21,6 +21,7 @@ import pytest
 from luth_assets.build import build_definitions
 from luth_assets.lib import object_store
 from luth_assets.lib.lake import write_parquet_atomic
+from luth_assets.lib.lease import LEASE_NAME, read_lease
 from luth_assets.materialize import materialize_all
 from luth_assets.run_config import Settings, load_config
 from luth_assets.stages import keys
@@ -155,7 +156,9 @@ def test_demo_stages_on_s3_and_luth_sql(s3_lake, tmp_path):
     assert f"{bucket}/lake/bronze/raw_multilingual/chat_fr.parquet" in stored
     assert f"{bucket}/lake/gold/sft_mix_dataset/train.parquet" in stored
     assert f"{bucket}/lake/gold/sft_mix_card.md" in stored
-    assert not [k for k in stored if k.rsplit("/", 1)[-1].startswith(".")], "staging keys left"
+    hidden = [k for k in stored if k.rsplit("/", 1)[-1].startswith(".")]
+    assert hidden == [f"{bucket}/lake/{LEASE_NAME}"], "staging keys left"  # the lease, released
+    assert read_lease(root)["members"] == {}
     assert not (Path(root.replace("s3://", ""))).exists(), "nothing written to a local s3: folder"
 
     env = {**os.environ, "LUTH_LAKE_ROOT": root, "LUTH_CONFIG": str(DEMO_CONFIG),

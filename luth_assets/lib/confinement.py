@@ -39,3 +39,32 @@ def glob_base(pattern: str) -> Path:
             break
         fixed.append(part)
     return Path(*fixed) if fixed else Path(".")
+
+
+REMOTE_SCHEMES = ("hf://", "s3://")  # allowed by scheme: never a file of this machine
+ALLOWED_ROOTS_KEY = "lake.allowed_roots"
+
+
+class SourceOutsideRoots(ValueError):
+    """A source that lies outside every allowed root; the message names it and the setting."""
+
+
+def confine_uri(name: str, uri: str, roots: list[Path], extra_prefixes: list[str]) -> None:
+    """Refuse `uri` (a source's, already resolved against the configuration's folder) unless it
+    is a hub or S3 URI, starts with a URI prefix of `lake.allowed_roots`, or is a local path (a
+    glob: its fixed folder) whose real path, symlinks resolved, lies inside one of `roots`."""
+    if uri.startswith(REMOTE_SCHEMES) or any(uri.startswith(p) for p in extra_prefixes):
+        return
+    if "://" in uri and not uri.startswith("file://"):
+        raise SourceOutsideRoots(
+            f"source {name}: {uri} uses a scheme that is not allowed (hf:// and s3:// are); "
+            f"add its prefix to `{ALLOWED_ROOTS_KEY}` to read it")
+    path = uri.removeprefix("file://")
+    target = glob_base(path) if any(ch in path for ch in "*?[") else Path(path)
+    real = target.resolve()
+    if not any(real.is_relative_to(root.resolve()) for root in roots):
+        shown = f"{path} (resolves to {real})" if str(real) != str(Path(path)) else path
+        raise SourceOutsideRoots(
+            f"source {name}: {shown} is outside the allowed roots "
+            f"({', '.join(str(r) for r in roots)}); refused before it is opened. Add its folder "
+            f"to `{ALLOWED_ROOTS_KEY}` in the run configuration to read it")

@@ -22,13 +22,29 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from dagster import InputContext, MetadataValue, OutputContext, TableColumn, TableSchema
+from dagster import (
+    InitResourceContext,
+    InputContext,
+    MetadataValue,
+    OutputContext,
+    TableColumn,
+    TableSchema,
+)
 from dagster_polars import PolarsParquetIOManager
+from pydantic import PrivateAttr
 from upath import UPath
 
 from luth_assets.lib import object_store
 
 LAYERS = ("bronze", "silver", "gold", "models", "ops")
+
+
+def owner_token() -> str:
+    """The owner a temporary file's name carries: the run writing it (else this process's pid),
+    so the next lease removes the files of runs no longer alive (`run_lease.owner_token`)."""
+    from luth_assets.lib.run_lease import owner_token as token
+
+    return token()
 
 
 def is_local(root: str | os.PathLike) -> bool:
@@ -45,7 +61,7 @@ def atomic_path(final: str | os.PathLike) -> Iterator[str]:
     """Yield a temporary path beside `final`; rename it over `final` if the block succeeds."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    tmp = final.with_name(f".{final.name}.{owner_token()}-{uuid.uuid4().hex[:8]}.tmp")
     try:
         yield str(tmp)
         os.replace(tmp, final)
@@ -80,8 +96,25 @@ class LakeParquetIOManager(PolarsParquetIOManager):
     """dagster-polars' Parquet IO manager with atomic local writes.
 
     Returning a `pl.LazyFrame` from an asset streams it to disk (`sink_parquet`), so a large
-    table never has to be held in memory by the asset.
+    table never has to be held in memory by the asset. Every run it writes for holds the lake's
+    lease (`luth_assets.lib.run_lease`), joined when it starts in a process; a writer that lost
+    its lease publishes nothing.
     """
+
+    _run_id: str | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        from luth_assets.lib import run_lease
+
+        super().setup_for_execution(context)
+        self._run_id = run_lease.join_for_resource(self.base_dir, context)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        from luth_assets.lib import run_lease
+
+        if self._run_id is not None:
+            run_lease.leave(self.base_dir, self._run_id)
+        super().teardown_after_execution(context)
 
     def write_df_to_path(self, context: OutputContext, df: pl.DataFrame, path: UPath) -> None:
         with _atomic_target(path) as tmp:
@@ -98,6 +131,9 @@ class LakeParquetIOManager(PolarsParquetIOManager):
         return object_store.read_parquet(str(path))
 
     def dump_to_path(self, context: OutputContext, obj: Any, path: UPath) -> None:
+        from luth_assets.lib import run_lease
+
+        run_lease.check(self.base_dir)
         if isinstance(obj, StagedTable):
             if is_local(path):
                 target = local_path(path)
@@ -342,4 +378,4 @@ def staging_file(root: str | os.PathLike, name: str) -> Path:
     for a remote lake, in its local work folder (the IO manager uploads it)."""
     folder = (local_path(root) if is_local(root) else object_store.local_cache(str(root))) / ".staging"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{name}.{os.getpid()}-{uuid.uuid4().hex[:12]}.parquet"
+    return folder / f"{name}.{owner_token()}-{uuid.uuid4().hex[:12]}.parquet"

@@ -1,10 +1,11 @@
-"""One writer at a time: an advisory file lock per lake and per Dagster home.
+"""One `luth materialize` per Dagster home: an advisory file lock.
 
-`luth materialize` takes :func:`writer_lock` on ``<lake>/.luth-materialize.lock`` and on
-``$DAGSTER_HOME/.luth-materialize.lock`` before it touches either. A second materialize fails at
-once with ``another materialize is running (pid N)``. The lock is the kernel's (``flock``), so it
-goes away with the process that held it, however that process ended: a killed run never leaves a
-stale lock behind. Queries (`luth sql`) take no lock.
+`luth materialize` takes :func:`writer_lock` on ``$DAGSTER_HOME/.luth-materialize.lock`` before it
+opens Dagster's storage, so two commands never create (migrate) the SQLite storages at once; a
+second one fails at once with ``another materialize is running (pid N)``. The lock is the kernel's
+(``flock``), so it goes away with the process that held it, however that process ended. The lake
+itself is guarded by its lease (`luth_assets.lib.lease`), which every writer takes. Queries
+(`luth sql`) take neither.
 
 Within one process the lock is re-entrant (a test calling the command twice keeps it).
 """
@@ -21,7 +22,7 @@ _HELD: dict[str, int] = {}  # lock path -> open file descriptor, for this proces
 
 
 class WriterBusy(RuntimeError):
-    """Another process holds the writer lock; the message names its pid and the lock file."""
+    """Another writer holds the home's lock or the lake's lease; the message names it."""
 
 
 def holder_pid(path: str | os.PathLike) -> int | None:

@@ -8,9 +8,9 @@ Everything that touches a remote lake goes through here, so the local code paths
   variables, ``AWS_ENDPOINT_URL`` for a non-AWS endpoint such as MinIO, an instance role or
   ``~/.aws``). Nothing here reads, logs or stores them.
 - **Atomic publication**: a table is first uploaded to a hidden staging key beside its final
-  key (``.<name>.<random>.tmp``), then copied server-side onto the final key and the staging
-  key removed. A reader listing the table never sees the staging key (hidden names are skipped)
-  and the final key only ever holds a whole object.
+  key (``.<name>.<owner>-<random>.tmp``, the owner being the run writing it), then copied
+  server-side onto the final key and the staging key removed. A reader listing the table never
+  sees the staging key (hidden names are skipped) and the final key only ever holds a whole object.
 - **Local work files** (staged tables before upload, the DuckDB file with the views) live in a
   local folder: ``LUTH_LOCAL_CACHE`` or ``~/.cache/luth/<lake>``.
 - **DuckDB** reads the lake through the same fsspec filesystem, registered on the connection
@@ -73,11 +73,17 @@ def local_cache(root: str) -> Path:
     return folder
 
 
+def _owner() -> str:
+    from luth_assets.lib.run_lease import owner_token
+
+    return owner_token()
+
+
 def publish_file(local: str | os.PathLike, uri: str) -> None:
     """Upload `local` to `uri`: staging key beside it, server-side copy, staging key removed."""
     fs, final = filesystem(uri)
     folder, name = final.rsplit("/", 1)
-    staging = f"{folder}/.{name}.{uuid.uuid4().hex[:12]}.tmp"
+    staging = f"{folder}/.{name}.{_owner()}-{uuid.uuid4().hex[:12]}.tmp"
     fs.put_file(str(local), staging)
     try:
         fs.copy(staging, final)
@@ -103,7 +109,7 @@ def staged_upload(uri: str, suffix: str = ".parquet") -> Iterator[Path]:
     root = uri.split("://", 1)[0] + "://" + uri.split("://", 1)[1].split("/", 1)[0]
     folder = local_cache(root) / ".staging"
     folder.mkdir(parents=True, exist_ok=True)
-    local = folder / f"{uuid.uuid4().hex[:12]}{suffix}"
+    local = folder / f"upload.{_owner()}-{uuid.uuid4().hex[:12]}{suffix}"
     try:
         yield local
         publish_file(local, uri)

@@ -155,3 +155,29 @@ def resolve_source_uris(sources: dict[str, SourceConfig], base: Path) -> dict[st
             uri = str((base / uri).resolve())
         resolved[name] = source.model_copy(update={"uri": uri})
     return resolved
+
+
+class LakeConfig(StrictModel):
+    """The run configuration's `lake:` section: what the pipeline may read from this machine."""
+
+    allowed_roots: list[str] | None = Field(
+        None, description="folders (relative to the run configuration's folder) whose files a "
+        "source `uri` may name; URI prefixes (`gs://bucket/`) allowed too. hf:// and s3:// URIs are "
+        "allowed by scheme. Default: the landing folder (the run configuration's folder)")
+
+    def roots(self, base: Path) -> tuple[list[Path], list[str]]:
+        """(local folders, URI prefixes) allowed, folders resolved against `base`."""
+        entries = self.allowed_roots if self.allowed_roots is not None else ["."]
+        folders = [Path(e).expanduser() if Path(e).expanduser().is_absolute()
+                   else base / Path(e).expanduser() for e in entries if "://" not in e]
+        return folders, [e for e in entries if "://" in e]
+
+
+def confine_sources(sources: dict[str, SourceConfig], lake: LakeConfig, base: Path,
+                    section: str = "sources") -> None:
+    """Refuse, before anything is opened, a source outside `lake.allowed_roots`."""
+    from luth_assets.lib.confinement import confine_uri
+
+    folders, prefixes = lake.roots(base)
+    for name, source in sources.items():
+        confine_uri(f"{section}.{name}", source.uri, folders, prefixes)

@@ -38,6 +38,7 @@ def demo_in_one_process(tmp_path: Path) -> Path:
             source["uri"] = str(landing / source["uri"])
     config["llm"]["replay_path"] = str(landing / config["llm"]["replay_path"])
     config["language_id"]["workers"] = 1
+    config["lake"] = {"allowed_roots": [str(landing)]}  # the committed landing folder
     return write_config(tmp_path / "luth.yaml", config)
 
 
