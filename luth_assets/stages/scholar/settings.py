@@ -28,6 +28,13 @@ class ScholarConfig(StrictModel):
     min_letter_ratio: float = Field(
         0.35, ge=0.0, le=1.0, description="a common French letter below this share of its usual "
         "frequency means letters were lost to a font encoding")
+    repair_tex_fonts: bool = Field(
+        True, description="map the glyphs of TeX maths fonts read without a Unicode map (OMS, "
+        "OML, OMX, msam, msbm) to Unicode at extraction; off: the text as PyMuPDF prints it")
+    max_unmapped_glyph_share: float = Field(
+        0.01, ge=0.0, le=1.0, description="share of a document's characters still unmapped "
+        "after the TeX font repair (control characters, stand-ins) above which it is "
+        "quarantined garbled; a handful of glyphs never is")
     ocr: bool = Field(False, description="OCR scanned pages with Tesseract (off unless asked)")
     ocr_language: str = "fra"
     # extraction chain
