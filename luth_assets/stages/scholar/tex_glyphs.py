@@ -207,8 +207,18 @@ def font_code_glyphs(family: str, builtin: dict[int, str], differences: dict[int
     return {code: name for code, name in glyphs.items() if name and name != ".notdef"}
 
 
-def used_codes(doc: pymupdf.Document, xref: int) -> set[int] | None:
-    """Codes a simple font has a non-zero width for (/FirstChar, /Widths), None if unknown."""
+def _same_character(printed: str, right: str) -> bool:
+    """Equal, or compatibility variants of one character (micro sign and mu), but not a
+    blackboard or script letter and its plain letter (ℝ is not R)."""
+    if printed == right:
+        return True
+    styled = any(0x2100 <= ord(ch) <= 0x214F or 0x1D400 <= ord(ch) <= 0x1D7FF for ch in right)
+    return not styled and unicodedata.normalize("NFKC", printed) == unicodedata.normalize("NFKC", right)
+
+
+def used_codes(doc: pymupdf.Document, xref: int, with_width: bool) -> set[int] | None:
+    """Codes a simple font may show: /FirstChar to /LastChar, only those with a non-zero
+    /Widths entry when `with_width`; None when the font dict does not say."""
     kind, first = doc.xref_get_key(xref, "FirstChar")
     wkind, widths = doc.xref_get_key(xref, "Widths")
     if kind != "int" or wkind not in ("array", "xref"):
@@ -216,7 +226,7 @@ def used_codes(doc: pymupdf.Document, xref: int) -> set[int] | None:
     if wkind == "xref":
         widths = doc.xref_object(int(widths.split()[0]))
     values = re.findall(r"-?\d+(?:\.\d+)?", widths)
-    return {int(first) + i for i, value in enumerate(values) if float(value) != 0}
+    return {int(first) + i for i, value in enumerate(values) if not with_width or float(value) != 0}
 
 
 def font_repairs(doc: pymupdf.Document, page: pymupdf.Page) -> FontRepairs:
@@ -236,7 +246,9 @@ def font_repairs(doc: pymupdf.Document, page: pymupdf.Page) -> FontRepairs:
         builtin = builtin_encoding(program)
         name = basefont.split("+", 1)[-1]
         glyphs = font_code_glyphs(family, builtin, differences)
-        used = used_codes(doc, xref)
+        # the family layout holds every glyph of the family: keep the codes the font has a width
+        # for (a zero-width glyph such as the \mapstochar is only known from the font's names)
+        used = used_codes(doc, xref, with_width=not (builtin or differences))
         for code, glyph in glyphs.items():
             if used is not None and code not in used:
                 continue
@@ -245,7 +257,7 @@ def font_repairs(doc: pymupdf.Document, page: pymupdf.Page) -> FontRepairs:
                 continue
             pdf_glyph = differences.get(code) or (builtin.get(code) if base is None else None)
             printed = printed_char(code, pdf_glyph, base, cmap)
-            if unicodedata.normalize("NFKC", printed) == unicodedata.normalize("NFKC", right):
+            if _same_character(printed, right):
                 right = printed
             outputs.setdefault((name, printed), set()).add(right)
     return {key: rights.pop() for key, rights in outputs.items()
