@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import Field
 
 from luth_assets.lib.strict import StrictModel
+from luth_assets.stages.scholar.crawl_settings import CrawlConfig
 
 
 class ScholarConfig(StrictModel):
@@ -57,6 +58,10 @@ class ScholarConfig(StrictModel):
     # sensor
     sensor_interval_s: int = Field(60, ge=5, description="seconds between landing-folder scans")
     sensor_running: bool = Field(False, description="start the landing sensor with the daemon")
+    # crawler
+    crawl: CrawlConfig = Field(default_factory=CrawlConfig, description="exam crawler: index "
+                               "pages or URL lists fetched into the landing folder by "
+                               "`scholar_crawl_schedule`")
 
     def with_base(self, base: Path) -> ScholarConfig:
         """Resolve a relative `landing_dir` against the run configuration's folder."""
