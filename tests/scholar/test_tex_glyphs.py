@@ -157,3 +157,50 @@ def test_amsb_blackboard_and_stmary(sujets: dict):
     assert "⟦1, n⟧" in "\n".join(sujets["mines2024mp2e.pdf"].pages)
     text = "\n".join(sujets["xens2021mpbe.pdf"].pages)
     assert "ℕ" in text or "ℝ" in text
+
+
+# ------------------------------------------------------------------ a TeX-font PDF of our own
+
+
+def _tex_pdf(path: Path, codes: tuple[int, int, int]) -> Path:
+    """A one-page PDF whose relations are set in a non-embedded CMSY10 with no ToUnicode and no
+    /Encoding (as old TeX PDFs): PyMuPDF can only print the raw codes."""
+    last = max(codes)
+    widths = " ".join("778" if c in codes else "0" for c in range(last + 1))
+    ge, el, sub = (f"<{c:02x}>".encode() for c in codes)
+    line = (b"/F1 12 Tf (Soit p ) Tj /F2 12 Tf " + ge + b" Tj /F1 12 Tf ( 0 et x ) Tj /F2 12 Tf "
+            + el + b" Tj /F1 12 Tf ( E, A ) Tj /F2 12 Tf " + sub + b" Tj /F1 12 Tf ( B.) Tj ")
+    content = b"BT 72 720 Td 14 TL " + b"T* ".join([line] * 12) + b"ET"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /CMSY10 /FirstChar 0 /LastChar %d /Widths ["
+        % last + widths.encode() + b"] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+@pytest.mark.parametrize("codes", [(21, 50, 26), (184, 50, 189)], ids=["oms", "oms-shifted"])
+def test_a_generated_tex_font_pdf_reads_right(tmp_path: Path, codes: tuple[int, int, int]):
+    # OMS: greaterequal 21, element 50, propersubset 26; older dvips moved 21 to 184, 26 to 189
+    pdf = _tex_pdf(tmp_path / "tex.pdf", codes)
+    before = extract_pdf(pdf, QualityThresholds(repair_tex_fonts=False, min_chars_per_page=0))
+    assert "Soit p ≥ 0" not in before.pages[0]
+    doc = extract_pdf(pdf, QualityThresholds(min_chars_per_page=0))
+    assert doc.pages[0].splitlines()[0] == "Soit p ≥ 0 et x ∈ E, A ⊂ B."
+    assert doc.repairs[0].repaired == 36 and doc.repairs[0].unmapped == 0
+    assert doc.repairs[0].verdict(0.01) == "repaired" and doc.verdict == "ok"

@@ -177,7 +177,8 @@ def printed_char(code: int, pdf_glyph: str | None, base: str | None, cmap: dict[
     """What PyMuPDF prints for `code` of a simple font: its ToUnicode entry when there is one;
     else the Adobe Glyph List character of the glyph name the PDF gives (``/Differences``, or
     the built-in encoding when the PDF names no base encoding); else the base encoding's
-    character (``/MacRomanEncoding`` 207 prints ``œ``); else the code itself."""
+    character (``/MacRomanEncoding`` 207 prints ``œ``; none named: Adobe's standard encoding,
+    184 prints ``‚``); else the code itself."""
     from fontTools import agl
 
     if code in cmap:
@@ -189,6 +190,12 @@ def printed_char(code: int, pdf_glyph: str | None, base: str | None, cmap: dict[
         return bytes([code]).decode("mac_roman")
     if base == "WinAnsiEncoding" and code < 256:
         return bytes([code]).decode("cp1252", errors="replace")
+    if base in (None, "StandardEncoding") and code < 256:  # no name at all: Adobe's standard
+        from fontTools.encodings.StandardEncoding import StandardEncoding
+
+        text = agl.toUnicode(StandardEncoding[code])
+        if len(text) == 1:
+            return text
     return chr(code)
 
 
