@@ -161,11 +161,11 @@ def assess(pages: list[str], thresholds: QualityThresholds, controls: int = 0) -
 
 def _page_texts(doc: pymupdf.Document, sort: bool, repair: bool = False
                 ) -> tuple[list[str], int, list[PageRepair]]:
-    pages, controls, repairs = [], 0, []
+    pages, controls, repairs, fonts = [], 0, [], {}
     for page in doc:
         raw = page.get_text("text", sort=sort)
         if repair:  # the repaired text only where a glyph was repaired: others stay as they are
-            fixed, stats = repaired_page(doc, page, sort)
+            fixed, stats = repaired_page(doc, page, sort, fonts)
             raw = fixed if fixed is not None else raw
             repairs.append(stats)
         text, n = clean_text(raw)

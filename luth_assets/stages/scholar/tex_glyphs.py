@@ -236,36 +236,48 @@ def used_codes(doc: pymupdf.Document, xref: int, with_width: bool) -> set[int] |
     return {int(first) + i for i, value in enumerate(values) if not with_width or float(value) != 0}
 
 
-def font_repairs(doc: pymupdf.Document, page: pymupdf.Page) -> FontRepairs:
+def font_outputs(doc: pymupdf.Document, xref: int, basefont: str, family: str
+                 ) -> list[tuple[str, str, str]]:
+    """(font name, printed character, glyph's character) for each code one font may show."""
+    base, differences, cmap = pdf_encoding(doc, xref)
+    try:
+        program = doc.extract_font(xref)[3] or b""
+    except Exception:  # a font PyMuPDF cannot extract: its layout and /Differences only
+        program = b""
+    builtin = builtin_encoding(program)
+    name = basefont.split("+", 1)[-1]
+    glyphs = font_code_glyphs(family, builtin, differences)
+    # the family layout holds every glyph of the family: keep the codes the font has a width
+    # for (a zero-width glyph such as the \mapstochar is only known from the font's names)
+    used = used_codes(doc, xref, with_width=not (builtin or differences))
+    out = []
+    for code, glyph in glyphs.items():
+        if used is not None and code not in used:
+            continue
+        right = glyph_unicode(glyph, family)
+        if right is None:
+            continue
+        pdf_glyph = differences.get(code) or (builtin.get(code) if base is None else None)
+        printed = printed_char(code, pdf_glyph, base, cmap)
+        out.append((name, printed, printed if _same_character(printed, right) else right))
+    return out
+
+
+def font_repairs(doc: pymupdf.Document, page: pymupdf.Page, cache: dict | None = None
+                 ) -> FontRepairs:
     """(font name, printed char) -> right char for the TeX maths fonts of `page` whose printed
     character (ToUnicode map, base encoding or raw code) is not their glyph's. A printed
-    character two glyphs of the same font name share is ambiguous and left as it is."""
+    character two glyphs of the same font name share is ambiguous and left as it is.
+    `cache` (one dict per document) spares reading a font again on the next page."""
+    cache = {} if cache is None else cache
     outputs: dict[tuple[str, str], set[str]] = {}
     for xref, _ext, kind, basefont, *_ in page.get_fonts(full=True):
         family = family_of(basefont)
         if family is None or kind not in ("Type1", "Type1C", "MMType1"):
             continue
-        base, differences, cmap = pdf_encoding(doc, xref)
-        try:
-            program = doc.extract_font(xref)[3] or b""
-        except Exception:  # a font PyMuPDF cannot extract: its layout and /Differences only
-            program = b""
-        builtin = builtin_encoding(program)
-        name = basefont.split("+", 1)[-1]
-        glyphs = font_code_glyphs(family, builtin, differences)
-        # the family layout holds every glyph of the family: keep the codes the font has a width
-        # for (a zero-width glyph such as the \mapstochar is only known from the font's names)
-        used = used_codes(doc, xref, with_width=not (builtin or differences))
-        for code, glyph in glyphs.items():
-            if used is not None and code not in used:
-                continue
-            right = glyph_unicode(glyph, family)
-            if right is None:
-                continue
-            pdf_glyph = differences.get(code) or (builtin.get(code) if base is None else None)
-            printed = printed_char(code, pdf_glyph, base, cmap)
-            if _same_character(printed, right):
-                right = printed
+        if xref not in cache:
+            cache[xref] = font_outputs(doc, xref, basefont, family)
+        for name, printed, right in cache[xref]:
             outputs.setdefault((name, printed), set()).add(right)
     return {key: rights.pop() for key, rights in outputs.items()
             if len(rights) == 1 and next(iter(rights)) != key[1]}
@@ -339,11 +351,12 @@ def page_text(page_dict: dict, sort: bool = False, tolerance: float = 3.0) -> st
                    for row in rows)
 
 
-def repaired_page(doc: pymupdf.Document, page: pymupdf.Page, sort: bool) -> tuple[str | None, PageRepair]:
+def repaired_page(doc: pymupdf.Document, page: pymupdf.Page, sort: bool, cache: dict | None = None
+                  ) -> tuple[str | None, PageRepair]:
     """(repaired plain text or None when nothing was repaired, counts) of one page."""
     import pymupdf
 
     flags = pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_PRESERVE_IMAGES
     page_dict = page.get_text("rawdict", sort=sort, flags=flags)
-    page_dict, stats = repair_page_dict(page_dict, font_repairs(doc, page))
+    page_dict, stats = repair_page_dict(page_dict, font_repairs(doc, page, cache))
     return (page_text(page_dict, sort) if stats.repaired else None), stats
