@@ -204,3 +204,27 @@ def test_a_generated_tex_font_pdf_reads_right(tmp_path: Path, codes: tuple[int, 
     assert doc.pages[0].splitlines()[0] == "Soit p ≥ 0 et x ∈ E, A ⊂ B."
     assert doc.repairs[0].repaired == 36 and doc.repairs[0].unmapped == 0
     assert doc.repairs[0].verdict(0.01) == "repaired" and doc.verdict == "ok"
+
+
+def test_exam_texts_carry_the_counts_and_the_threshold_is_a_setting(cpge: Path):
+    from luth_assets.stages.scholar.documents import read_exam
+    from luth_assets.stages.scholar.settings import ScholarConfig
+
+    exam = {"landing_dir": str(cpge), "sujet_path": "mines2019mp1e.pdf",
+            "corrige_path": "xens2023mpae.pdf", "sujet_sha256": "s", "corrige_sha256": "c",
+            "exam_id": "mines2019-x", "exam": "mines2019", "subject": "mathematiques", "year": 2019}
+    texts, quarantine = read_exam(exam, ScholarConfig(), warn=lambda _: None)
+    assert quarantine.is_empty()
+    sujet = texts.filter(texts["role"] == "sujet")
+    assert sujet["glyphs_repaired"].sum() == 205 and sujet["glyphs_unmapped"].sum() == 0
+    assert set(sujet["page_verdict"]) == {"clean", "repaired"}
+    # the repair off: the sujet is quarantined as before (symbol font), the counts absent
+    texts, quarantine = read_exam(exam, ScholarConfig(repair_tex_fonts=False), warn=lambda _: None)
+    assert quarantine["path"].to_list() == ["mines2019mp1e.pdf"]
+    assert texts["glyphs_repaired"].null_count() == texts.height
+    # a document keeps its text under the threshold, is garbled over it
+    corr = cpge.parent / "bac" / "corr-sujet1.pdf"
+    if corr.is_file():
+        assert extract_pdf(corr).verdict == "ok"
+        strict = extract_pdf(corr, QualityThresholds(max_unmapped_glyph_share=0.0))
+        assert strict.verdict == "garbled" and "still unmapped" in strict.detail
