@@ -18,7 +18,14 @@ from pydantic import ValidationError
 
 from luth_assets.resources import LakeResource, build_resources
 from luth_assets.run_config import Settings
-from luth_assets.stages.scholar.crawl import PoliteClient, classify, crawl, file_name, index_links
+from luth_assets.stages.scholar.crawl import (
+    PoliteClient,
+    classify,
+    crawl,
+    file_name,
+    index_links,
+    public_url,
+)
 from luth_assets.stages.scholar.crawl_settings import CrawlConfig, CrawlSource
 from luth_assets.stages.scholar.definitions import stage_definitions
 from luth_assets.stages.scholar.partitions import PARTITIONS
@@ -106,6 +113,7 @@ def test_links_roles_and_names():
     assert classify("https://h/x/enonce.pdf", "", source) == "sujet"
     assert file_name("https://h/a/Corrig%C3%A9%20bac.pdf?x=1") == "Corrig-bac.pdf"
     assert file_name("https://h/dl?id=3") == "dl.pdf"
+    assert public_url("https://me:s3cret@h.example/a.pdf") == "https://h.example/a.pdf"
     with pytest.raises(ValidationError, match="regular expression"):
         CrawlSource(name="s", sujet_pattern="(")
     with pytest.raises(ValidationError, match="plain folder name"):

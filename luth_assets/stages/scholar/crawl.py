@@ -114,6 +114,14 @@ def index_links(html: str, base_url: str, source: CrawlSource) -> list[Link]:
     return links
 
 
+def public_url(url: str) -> str:
+    """The URL without a ``user:password@`` part (never written to the log)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
 def file_name(url: str) -> str:
     """A safe local file name for a PDF URL (its last path segment, ``.pdf`` ensured)."""
     name = unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or "exam"
@@ -215,17 +223,18 @@ def source_links(source: CrawlSource, client: PoliteClient) -> tuple[list[Link],
     if source.index:
         try:
             if not client.allowed(source.index):
-                rows.append({"url": source.index, "outcome": "robots_disallowed", "role": "index"})
+                rows.append({"url": public_url(source.index), "outcome": "robots_disallowed",
+                             "role": "index"})
             else:
                 status, _ctype, body, _ = client.get(source.index)
                 if status == 200 and body:
                     links += index_links(body.decode("utf-8", errors="replace"), source.index, source)
                 else:
-                    rows.append({"url": source.index, "outcome": "http_error", "role": "index",
-                                 "http_status": status})
+                    rows.append({"url": public_url(source.index), "outcome": "http_error",
+                                 "role": "index", "http_status": status})
         except httpx.HTTPError as err:
-            rows.append({"url": source.index, "outcome": "network_error", "role": "index",
-                         "detail": type(err).__name__})
+            rows.append({"url": public_url(source.index), "outcome": "network_error",
+                         "role": "index", "detail": type(err).__name__})
     return links, rows
 
 
@@ -242,12 +251,12 @@ def crawl(cfg: CrawlConfig, landing: str | Path, client: PoliteClient | None = N
                 if row["outcome"] not in RETRY_OUTCOMES}
         links, rows = source_links(source, client)
         for link in links:
-            if link.url in done or budget <= 0:
+            if public_url(link.url) in done or budget <= 0:
                 continue
-            row = {"url": link.url, "role": link.role, "licence": source.licence,
+            row = {"url": public_url(link.url), "role": link.role, "licence": source.licence,
                    "source": source.name, "fetched_at": now().isoformat(timespec="seconds")}
             rows.append(row)
-            done.add(link.url)
+            done.add(row["url"])
             if not client.allowed(link.url):
                 row["outcome"] = "robots_disallowed"
                 continue
