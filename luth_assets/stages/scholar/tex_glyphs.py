@@ -359,4 +359,8 @@ def repaired_page(doc: pymupdf.Document, page: pymupdf.Page, sort: bool, cache: 
     flags = pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_PRESERVE_IMAGES
     page_dict = page.get_text("rawdict", sort=sort, flags=flags)
     page_dict, stats = repair_page_dict(page_dict, font_repairs(doc, page, cache))
-    return (page_text(page_dict, sort) if stats.repaired else None), stats
+    if not stats.repaired:
+        return None, stats
+    # TeX draws \mapsto as the zero-width \mapstochar then an arrow: one character in Unicode
+    text = page_text(page_dict, sort).replace("↦−→", "⟼").replace("↦→", "↦")
+    return text, stats
