@@ -96,9 +96,11 @@ def exam_pdfs(context: dg.AssetExecutionContext, lake: LakeResource,
     group_name=GROUP, partitions_def=PARTITIONS, name="exam_texts",
     ins={"exam": dg.AssetIn(key=EXAM_PDFS)},
     outs={
-        "texts": dg.AssetOut(key=EXAM_TEXTS, code_version="1",
+        "texts": dg.AssetOut(key=EXAM_TEXTS, code_version="2",
                              description="PyMuPDF text per page (reading order) of the usable "
-                             "documents, with characters, method and quality verdict."),
+                             "documents, with characters, method and quality verdict; TeX "
+                             "maths fonts repaired (glyphs_repaired, glyphs_unmapped, "
+                             "page_verdict: clean, repaired, garbled)."),
         "quarantine": dg.AssetOut(key=QUARANTINE, code_version="1",
                                   description="Documents set aside with the reason: corrupt, "
                                   "encrypted, too_many_pages, no_text_layer (scan), garbled."),
@@ -110,7 +112,11 @@ def exam_texts(context: dg.AssetExecutionContext, run_config: dg.ResourceParam[R
                                   warn=context.log.warning)
     yield dg.Output(texts, output_name="texts", metadata={
         "pages": texts.height, "chars": int(texts["chars"].sum() or 0),
-        "methods": dg.MetadataValue.json(value_counts(texts, "method"))})
+        "methods": dg.MetadataValue.json(value_counts(texts, "method")),
+        "glyphs_repaired": int(texts["glyphs_repaired"].sum() or 0),
+        "glyphs_unmapped": int(texts["glyphs_unmapped"].sum() or 0),
+        "page_verdicts": dg.MetadataValue.json(value_counts(texts.drop_nulls("page_verdict"),
+                                                            "page_verdict"))})
     yield dg.Output(quarantine, output_name="quarantine", metadata={
         "documents": quarantine.height,
         "reasons": dg.MetadataValue.json(value_counts(quarantine, "reason"))})

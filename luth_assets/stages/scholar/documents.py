@@ -11,12 +11,14 @@ import polars as pl
 from luth_assets.lib.confinement import OUTSIDE_REASON, is_inside
 from luth_assets.stages.scholar.pdf_text import ExtractedPdf, QualityThresholds, extract_pdf
 from luth_assets.stages.scholar.settings import ScholarConfig
+from luth_assets.stages.scholar.tex_glyphs import PageRepair
 
 ROLES = ("sujet", "corrige")
 TEXT_SCHEMA = {
     "exam_id": pl.String, "role": pl.String, "path": pl.String, "sha256": pl.String,
     "page": pl.Int64, "text": pl.String, "chars": pl.Int64, "page_count": pl.Int64,
     "method": pl.String, "verdict": pl.String, "words_per_line": pl.Float64,
+    "glyphs_repaired": pl.Int64, "glyphs_unmapped": pl.Int64, "page_verdict": pl.String,
 }
 QUARANTINE_SCHEMA = {
     "exam_id": pl.String, "role": pl.String, "path": pl.String, "sha256": pl.String,
@@ -28,7 +30,9 @@ QUARANTINE_SCHEMA = {
 def thresholds(cfg: ScholarConfig) -> QualityThresholds:
     return QualityThresholds(min_chars_per_page=cfg.min_chars_per_page,
                              min_words_per_line=cfg.min_words_per_line,
-                             min_letter_ratio=cfg.min_letter_ratio)
+                             min_letter_ratio=cfg.min_letter_ratio,
+                             repair_tex_fonts=cfg.repair_tex_fonts,
+                             max_unmapped_glyph_share=cfg.max_unmapped_glyph_share)
 
 
 def read_exam(exam: dict, cfg: ScholarConfig, warn: Callable[[str], None] = print
@@ -54,12 +58,24 @@ def read_exam(exam: dict, cfg: ScholarConfig, warn: Callable[[str], None] = prin
                                 "subject": exam["subject"], "year": exam["year"]})
             continue
         wpl = result.quality.words_per_line if result.quality else None
+        share = thresholds(cfg).max_unmapped_glyph_share
         texts += [{**common, "page": i, "text": text, "chars": len(text),
                    "page_count": result.page_count, "method": result.method,
-                   "verdict": result.verdict, "words_per_line": wpl}
+                   "verdict": result.verdict, "words_per_line": wpl,
+                   **_repair_columns(result.repairs[i - 1] if i <= len(result.repairs) else None,
+                                     share)}
                   for i, text in enumerate(result.pages, start=1)]
     return (pl.DataFrame(texts, schema=TEXT_SCHEMA),
             pl.DataFrame(quarantined, schema=QUARANTINE_SCHEMA))
+
+
+def _repair_columns(repair: PageRepair | None, max_share: float) -> dict:
+    """glyphs_repaired, glyphs_unmapped, page_verdict of one page (null when not repaired,
+    e.g. OCR text or the repair switched off)."""
+    if repair is None:
+        return {"glyphs_repaired": None, "glyphs_unmapped": None, "page_verdict": None}
+    return {"glyphs_repaired": repair.repaired, "glyphs_unmapped": repair.unmapped,
+            "page_verdict": repair.verdict(max_share)}
 
 
 def check_document(path: Path, cfg: ScholarConfig) -> tuple[str, str]:

@@ -15,6 +15,10 @@
 A first pass uses PyMuPDF's plain text mode (content-stream order). When it looks garbled, a
 second pass rebuilds lines from the page's words sorted by position (``sort=True``), which
 repairs exams whose words come one per line; the best of the two is kept (``method``).
+
+TeX maths fonts read without a Unicode map are repaired on the way (``tex_glyphs``): each page
+carries the glyphs repaired and those still unmapped, and a document whose unmapped share is
+over ``max_unmapped_glyph_share`` is ``garbled``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from luth_assets.stages.scholar.tex_glyphs import PageRepair, repaired_page
 
 if TYPE_CHECKING:  # imported where a PDF is read: its import (~0.4 s) is not paid by every
     import pymupdf  # Dagster run and step process that only loads the definitions
@@ -55,6 +61,8 @@ class QualityThresholds:
     min_letter_ratio: float = 0.35      # a common letter below this share of its usual frequency
     min_letters_for_ratio: int = 1500   # letter statistics only on enough text
     max_symbol_substitutions: int = 1   # above: maths symbols lost to a symbol font
+    repair_tex_fonts: bool = True       # map TeX maths fonts' glyphs to Unicode (tex_glyphs)
+    max_unmapped_glyph_share: float = 0.01  # above (whole document): garbled
 
 
 @dataclass
@@ -77,6 +85,7 @@ class ExtractedPdf:
     method: str = "text"
     quality: Quality | None = None
     tried: list[str] = field(default_factory=list)
+    repairs: list[PageRepair] = field(default_factory=list)  # one per page of `pages`
 
     @property
     def ok(self) -> bool:
@@ -153,13 +162,30 @@ def assess(pages: list[str], thresholds: QualityThresholds, controls: int = 0) -
                    lost_letters=lost, verdict=verdict, detail=detail)
 
 
-def _page_texts(doc: pymupdf.Document, sort: bool) -> tuple[list[str], int]:
-    pages, controls = [], 0
+def _page_texts(doc: pymupdf.Document, sort: bool, repair: bool = False
+                ) -> tuple[list[str], int, list[PageRepair]]:
+    pages, controls, repairs, fonts = [], 0, [], {}
     for page in doc:
-        text, n = clean_text(page.get_text("text", sort=sort))
+        raw = page.get_text("text", sort=sort)
+        if repair:  # the repaired text only where a glyph was repaired: others stay as they are
+            fixed, stats = repaired_page(doc, page, sort, fonts)
+            raw = fixed if fixed is not None else raw
+            repairs.append(stats)
+        text, n = clean_text(raw)
         pages.append(text)
         controls += n
-    return pages, controls
+    return pages, controls, repairs
+
+
+def unmapped_verdict(repairs: list[PageRepair], max_share: float) -> str:
+    """``garbled: ...`` detail when the document's unmapped glyph share is over `max_share`."""
+    chars = sum(r.chars for r in repairs)
+    unmapped = sum(r.unmapped for r in repairs)
+    if not chars or unmapped / chars <= max_share:
+        return ""
+    pages = sum(r.verdict(max_share) == "garbled" for r in repairs)
+    return (f"{unmapped} of {chars} glyphs ({unmapped / chars:.1%}) still unmapped after the TeX "
+            f"font repair (> {max_share:.1%}); {pages} page(s) garbled")
 
 
 def _ocr_pages(doc: pymupdf.Document, language: str) -> list[str]:
@@ -203,17 +229,22 @@ def extract_pdf(path: str | Path, thresholds: QualityThresholds | None = None,
                 "the setting if this really is one exam)")
             return result
         try:
-            pages, controls = _page_texts(doc, sort=False)
+            repair = thresholds.repair_tex_fonts
+            pages, controls, repairs = _page_texts(doc, sort=False, repair=repair)
             result.tried.append("text")
             quality = assess(pages, thresholds, controls)
             method = "text"
             if quality.verdict == "garbled":
                 # better extraction: lines rebuilt from the words sorted by position
-                sorted_pages, sorted_controls = _page_texts(doc, sort=True)
+                sorted_pages, sorted_controls, sorted_repairs = _page_texts(doc, True, repair)
                 result.tried.append("text_sorted")
                 better = assess(sorted_pages, thresholds, sorted_controls)
                 if better.verdict == "ok" or better.words_per_line > quality.words_per_line:
                     pages, quality, method = sorted_pages, better, "text_sorted"
+                    repairs = sorted_repairs
+            if quality.verdict == "ok" and (detail := unmapped_verdict(
+                    repairs, thresholds.max_unmapped_glyph_share)):
+                quality.verdict, quality.detail = "garbled", detail
             if quality.verdict == "no_text_layer" and ocr:
                 result.tried.append("ocr")
                 try:
@@ -228,6 +259,7 @@ def extract_pdf(path: str | Path, thresholds: QualityThresholds | None = None,
             result.verdict, result.detail = "corrupt", f"text extraction failed: {err}"
             return result
     result.pages, result.quality, result.method = pages, quality, method
+    result.repairs = repairs if method != "ocr" else []
     result.verdict, result.detail = quality.verdict, quality.detail
     return result
 

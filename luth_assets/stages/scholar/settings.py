@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from luth_assets.lib.strict import StrictModel
+from luth_assets.stages.scholar.crawl_settings import CrawlConfig
 
 
 class ScholarConfig(StrictModel):
@@ -29,6 +30,13 @@ class ScholarConfig(StrictModel):
     min_letter_ratio: float = Field(
         0.35, ge=0.0, le=1.0, description="a common French letter below this share of its usual "
         "frequency means letters were lost to a font encoding")
+    repair_tex_fonts: bool = Field(
+        True, description="map the glyphs of TeX maths fonts read without a Unicode map (OMS, "
+        "OML, OMX, msam, msbm) to Unicode at extraction; off: the text as PyMuPDF prints it")
+    max_unmapped_glyph_share: float = Field(
+        0.01, ge=0.0, le=1.0, description="share of a document's characters still unmapped "
+        "after the TeX font repair (control characters, stand-ins) above which it is "
+        "quarantined garbled; a handful of glyphs never is")
     ocr: bool = Field(False, description="OCR scanned pages with Tesseract (off unless asked)")
     max_pdf_pages: int = Field(
         300, ge=1, description="a PDF with more pages is quarantined `too_many_pages` before any "
@@ -60,6 +68,10 @@ class ScholarConfig(StrictModel):
     # sensor
     sensor_interval_s: int = Field(60, ge=5, description="seconds between landing-folder scans")
     sensor_running: bool = Field(False, description="start the landing sensor with the daemon")
+    # crawler
+    crawl: CrawlConfig = Field(default_factory=CrawlConfig, description="exam crawler: index "
+                               "pages or URL lists fetched into the landing folder by "
+                               "`scholar_crawl_schedule`")
 
     def with_base(self, base: Path) -> ScholarConfig:
         """Resolve a relative `landing_dir` against the run configuration's folder."""
