@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 import pytest
+from safety.moto_s3 import moto_lake
 
 from luth_assets.build import build_definitions
 from luth_assets.lib import object_store
@@ -35,41 +34,12 @@ SNAPSHOT = json.loads((REPO / "tests" / "snapshots" / "demo_table_rows.json").re
 SECRET = "moto-secret-never-shown"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def s3_lake(tmp_path, monkeypatch):
-    """`s3://luth-test/lake` on a moto server bound to 127.0.0.1; AWS variables point at it."""
-    from moto.server import ThreadedMotoServer
-
-    try:
-        port = _free_port()
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        server.start()
-    except OSError as err:
-        print(f"SKIP: cannot bind a loopback port for moto ({err})")
-        pytest.skip(f"moto cannot bind a port on 127.0.0.1: {err}")
-    env = {"AWS_ACCESS_KEY_ID": "moto-key", "AWS_SECRET_ACCESS_KEY": SECRET,
-           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-           "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1",
-           object_store.LOCAL_CACHE_ENV: str(tmp_path / "local")}
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    import s3fs
-
-    s3fs.S3FileSystem.clear_instance_cache()  # a cached client would keep an older endpoint
-    fs = s3fs.S3FileSystem()
-    bucket = f"luth-{uuid.uuid4().hex[:8]}"  # moto keeps its state across servers in a process
-    fs.mkdir(bucket)
-    try:
-        yield {"root": f"s3://{bucket}/lake", "fs": fs, "bucket": bucket, "env": env}
-    finally:
-        s3fs.S3FileSystem.clear_instance_cache()
-        server.stop()
+    """`s3://<fresh bucket>/lake` on a moto server bound to 127.0.0.1; AWS variables point at it
+    (the secret key is one the test then looks for in every log and table)."""
+    with moto_lake(tmp_path / "local", monkeypatch, secret=SECRET) as lake:
+        yield lake
 
 
 def _keys(fs, bucket: str) -> list[str]:

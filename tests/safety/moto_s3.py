@@ -20,7 +20,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def moto_lake(local_cache, monkeypatch) -> Iterator[dict]:
+def moto_lake(local_cache, monkeypatch, secret: str = "moto-secret") -> Iterator[dict]:
     """`s3://<fresh bucket>/lake`; yields root, fs, bucket and the environment to give a child."""
     from moto.server import ThreadedMotoServer
 
@@ -31,7 +31,7 @@ def moto_lake(local_cache, monkeypatch) -> Iterator[dict]:
     except OSError as err:
         print(f"SKIP: cannot bind a loopback port for moto ({err})")
         pytest.skip(f"moto cannot bind a port on 127.0.0.1: {err}")
-    env = {"AWS_ACCESS_KEY_ID": "moto-key", "AWS_SECRET_ACCESS_KEY": "moto-secret",
+    env = {"AWS_ACCESS_KEY_ID": "moto-key", "AWS_SECRET_ACCESS_KEY": secret,
            "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
            "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1",
            object_store.LOCAL_CACHE_ENV: str(local_cache)}
@@ -39,9 +39,9 @@ def moto_lake(local_cache, monkeypatch) -> Iterator[dict]:
         monkeypatch.setenv(name, value)
     import s3fs
 
-    s3fs.S3FileSystem.clear_instance_cache()
+    s3fs.S3FileSystem.clear_instance_cache()  # a cached client would keep an older endpoint
     fs = s3fs.S3FileSystem()
-    bucket = f"luth-{uuid.uuid4().hex[:8]}"
+    bucket = f"luth-{uuid.uuid4().hex[:8]}"  # moto keeps its state across servers in a process
     fs.mkdir(bucket)
     try:
         yield {"root": f"s3://{bucket}/lake", "fs": fs, "bucket": bucket, "env": env}

@@ -141,9 +141,9 @@ def test_the_sensor_ticks_through_a_changing_folder(sensor_setup) -> None:
     [pair] = pair_landing(landing).pairs
 
     def tick(cursor):
-        context = dg.build_sensor_context(instance=instance, cursor=cursor,
-                                          resources={"lake": LakeResource(root=str(lake))})
-        return sensor(context)
+        with dg.build_sensor_context(instance=instance, cursor=cursor,
+                                     resources={"lake": LakeResource(root=str(lake))}) as context:
+            return sensor(context)
 
     skipped = 0
     with Churn(landing, SUJET.read_bytes() * 40):

@@ -184,9 +184,9 @@ def test_a_crawled_exam_is_backfilled_by_the_landing_sensor(server: str, tmp_pat
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING  # sources configured
     with dg.instance_for_test() as instance:
         def tick(cursor):
-            context = dg.build_sensor_context(instance=instance, cursor=cursor,
-                                              resources={"lake": LakeResource(root=str(lake))})
-            result = sensor(context)
+            with dg.build_sensor_context(instance=instance, cursor=cursor,
+                                         resources={"lake": LakeResource(root=str(lake))}) as context:
+                result = sensor(context)
             for request in result.dynamic_partitions_requests or []:
                 instance.add_dynamic_partitions(request.partitions_def_name,
                                                 list(request.partition_keys))

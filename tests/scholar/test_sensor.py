@@ -42,9 +42,9 @@ class Ticker:
         self.sensor, self.instance, self.lake, self.cursor = sensor, instance, lake, None
 
     def tick(self) -> dg.SensorResult:
-        context = dg.build_sensor_context(instance=self.instance, cursor=self.cursor,
-                                          resources={"lake": LakeResource(root=str(self.lake))})
-        result = self.sensor(context)
+        with dg.build_sensor_context(instance=self.instance, cursor=self.cursor,
+                                     resources={"lake": LakeResource(root=str(self.lake))}) as context:
+            result = self.sensor(context)
         self.cursor = result.cursor
         for request in result.dynamic_partitions_requests or []:
             if isinstance(request, dg.AddDynamicPartitionsRequest):
