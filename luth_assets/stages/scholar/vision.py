@@ -180,6 +180,13 @@ def within_cap(pages: list[VisionPage], cap: int) -> tuple[list[VisionPage], lis
     return sent, over
 
 
+def vision_page_count(exam: dict, texts: pl.DataFrame, quarantine: pl.DataFrame,
+                      cfg: ScholarConfig) -> int:
+    """Pages of one exam pair the fallback would send (for `luth plan`)."""
+    return len(within_cap(candidate_pages(exam, texts, quarantine),
+                          cfg.vision.max_pages_per_exam)[0])
+
+
 def render_page(path: Path, page: int, dpi: int) -> bytes:
     """PNG bytes of one page (1-based) at `dpi`."""
     import pymupdf
