@@ -280,8 +280,9 @@ def vision_fallback(exam: dict, texts: pl.DataFrame, quarantine: pl.DataFrame,
         else:
             accepted[(page.role, page.page)] = text
     texts, quarantine = _fold(exam, texts, quarantine, sent, accepted, rejects)
+    held = sum(r["reason"] == "document_quarantined" for r in rejects)
     return VisionOutcome(texts, quarantine, pl.DataFrame(rejects, schema=VISION_REJECT_SCHEMA),
-                         sent=len(sent), transcribed=len(accepted))
+                         sent=len(sent), transcribed=len(accepted) - held)
 
 
 def _fold(exam: dict, texts: pl.DataFrame, quarantine: pl.DataFrame, sent: list[VisionPage],
