@@ -84,6 +84,7 @@ def test_demo_materialises_offline_with_quarantine(tmp_path: Path, monkeypatch):
     assert clean.columns[:len(CONTRACT)] == CONTRACT
     assert clean.height + rejects.height == items.height == 13
     assert sorted(set(clean["subject"])) == ["mathematiques", "physique-chimie", "svt"]
+    assert sorted(set(clean["subject_area"])) == ["biology", "mathematics", "physics-chemistry"]
     assert set(rejects["reason"]) == {"anomaly", "answer_bare_number", "unbalanced_dollars"}
     for row in clean.iter_rows(named=True):
         user, assistant = row["messages"]
@@ -109,6 +110,7 @@ def test_demo_materialises_offline_with_quarantine(tmp_path: Path, monkeypatch):
         ("bac-maths-2021-sujet.pdf", 1, "not_french")]
     assert "vision: 1 of 1 page(s) rejected" in reasons_detail(quarantine, "bac-maths-2021-sujet.pdf")
     assert (calls["provider"] == "replay").all()
+    assert (calls["stage"] == "scholar_vision").sum() == 2   # one batch per partition with a page
 
 
 def reasons_detail(quarantine: pl.DataFrame, path: str) -> str:

@@ -70,6 +70,11 @@ class ScholarConfig(StrictModel):
         12000, ge=500, description="corrigé text sent with each answer call (the matching "
         "exercise when the whole corrigé is longer)")
     drop_figure_questions: bool = Field(True, description="reject questions that need a figure")
+    anomaly_checks: bool = Field(
+        True, description="after the cleaning call, reject items whose question points at a "
+        "figure (needs_figure), that stop mid-sentence (truncated) or whose final result is not "
+        "in the corrigé's answer (contradicts_corrige); off: the cleaning call's anomaly verdict "
+        "alone, as the paper")
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     max_output_tokens: int = Field(8192, ge=64)
     vision: VisionConfig = Field(default_factory=VisionConfig, description="vision fallback: "
