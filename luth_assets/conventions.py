@@ -23,6 +23,7 @@ TABLE_KINDS: dict[str, tuple[str, ...]] = {
     "silver/judged_samples": ("polars", "llm"),
     "silver/exam_texts": ("pdf", "polars"),
     "silver/exam_quarantine": ("pdf", "polars"),
+    "silver/exam_vision": ("pdf", "llm"),   # silver/exam_vision_rejects
     "silver/scholar_items": ("polars", "llm"),
     "silver/scholar_items_clean": ("polars", "parquet"),
     "gold/sft_mix": ("polars", "huggingface", "duckdb"),

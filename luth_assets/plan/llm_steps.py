@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from luth_assets.lib.llm.call_summary import estimate_cost
+from luth_assets.lib.llm.settings import LLMSettings
 from luth_assets.lib.llm.types import GenerationParams, Message
 from luth_assets.plan.counting import (
     SourceCount,
@@ -29,6 +30,7 @@ from luth_assets.plan.scholar_exams import ExamEstimate, estimate_exams
 from luth_assets.run_config import RunConfig
 from luth_assets.stages.scholar import authors_prompts
 from luth_assets.stages.scholar import prompts as scholar_prompts
+from luth_assets.stages.scholar.vision import page_tokens, vision_llm_settings
 from luth_assets.stages.translation.prompt_sets import prompt_set
 from luth_assets.stages.translation.seeds import first_user_turn
 
@@ -63,6 +65,9 @@ class SubsetRows:
     tokens_per_row: dict[str, float] = field(default_factory=dict)
 
 
+VISION_OUTPUT_TOKENS = 900   # a transcribed exam page (plan.output_tokens.scholar_vision wins)
+
+
 def _message_tokens(messages: list[Message], count: TokenCounter) -> int:
     return sum(count(m.content) for m in messages)
 
@@ -84,8 +89,9 @@ class Planner:
 
     # ----------------------------------------------------------------------------- helpers
     def _llm_step(self, stage: str, step: str, rows: int, requests: int, tin: float, tout: float,
-                  *, output_rows: int | None = None, method: str, note: str = "") -> StepPlan:
-        llm = self.config.llm.for_step(step)
+                  *, output_rows: int | None = None, method: str, note: str = "",
+                  settings: LLMSettings | None = None) -> StepPlan:
+        llm = (settings or self.config.llm).for_step(step)
         model = llm.resolved_model()
         cost, known = estimate_cost(model, self.config.llm.effective_prices(), int(tin), int(tout))
         if llm.provider == "replay":  # authored answers read from files: no bill
@@ -240,6 +246,8 @@ class Planner:
         chain four calls per exam, then the cleaning call per item."""
         scfg = self.config.scholar
         exams = estimate_exams(self.config, self.count)
+        if scfg.vision.enabled:
+            self._vision(exams)
         if exams.exams == 0 and scfg.expected_rows is None:
             return exams
         items = scfg.expected_rows
@@ -274,6 +282,21 @@ class Planner:
         self.subsets.rows["scholar"] = float(items)
         self.subsets.tokens_per_row["scholar"] = items * (q_tokens + c_out)
         return exams
+
+    def _vision(self, exams: ExamEstimate) -> None:
+        """One call per page the vision fallback sends: the page as an image (Gemini's tile
+        count at `scholar.vision.dpi`, an A4 page) plus the prompt; `scholar.vision.model`
+        prices it."""
+        scfg = self.config.scholar
+        pages = exams.vision_pages
+        out = _cap(self.plan.output_tokens_for("scholar_vision") or VISION_OUTPUT_TOKENS,
+                   self._max_tokens("scholar_vision", scfg.max_output_tokens))
+        tin = pages * (page_tokens(scfg.vision.dpi) + self.count(scholar_prompts.VISION_SYSTEM)
+                       + self.count(scholar_prompts.VISION_USER))
+        self._llm_step("scholar", "scholar_vision", pages, pages, tin, pages * out,
+                       method=f"garbled or image-only pages ({exams.method})",
+                       note=f"image at {scfg.vision.dpi} dpi: {page_tokens(scfg.vision.dpi)} "
+                       "tokens a page", settings=vision_llm_settings(self.config.llm, scfg))
 
     def _authors_chain(self, exams: ExamEstimate, items: int, q_per_call: float, a_out: float,
                        note: str) -> float:

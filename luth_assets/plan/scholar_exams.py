@@ -1,8 +1,10 @@
 """`luth plan`, Scholar: exam pairs in the landing folder, their sujet chunks and text sizes.
 
 The PDFs are paired and read as the stage reads them (a quarantined PDF makes no call); each
-sujet is cut into the chunks the question-extraction step sends. Without a local landing folder,
-`scholar.expected_exams` x `plan.assumed_chunks_per_exam` stands in.
+sujet is cut into the chunks the question-extraction step sends; with `scholar.vision` on, the
+pages the vision fallback would send are counted (a document the fallback would release from
+the quarantine is not counted as an exam: a lower bound on chunks). Without a local landing
+folder, `scholar.expected_exams` x `plan.assumed_chunks_per_exam` stands in.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class ExamEstimate:
     chunk_tokens: float = 0.0   # their input tokens (chunk texts)
     corrige_tokens: float = 0.0  # corrigé tokens sent with each answer call
     quarantined: int = 0
+    vision_pages: int = 0       # pages the vision fallback sends (scholar.vision), within the cap
     method: str = "none"
 
 
@@ -42,6 +45,7 @@ def _from_landing(config: RunConfig, landing: Path, count: TokenCounter) -> Exam
     from luth_assets.stages.scholar.chain import split_exam, with_page_marks
     from luth_assets.stages.scholar.documents import pages, read_exam
     from luth_assets.stages.scholar.pairing import pair_landing
+    from luth_assets.stages.scholar.vision import vision_page_count
 
     scfg = config.scholar
     pairing = pair_landing(landing, defaults={"subject": scfg.default_subject,
@@ -51,6 +55,9 @@ def _from_landing(config: RunConfig, landing: Path, count: TokenCounter) -> Exam
     for pair in pairing.pairs:
         texts, quarantine = read_exam({**pair.row(), "landing_dir": str(landing)}, scfg,
                                       warn=lambda _msg: None)
+        if scfg.vision.enabled:
+            out.vision_pages += vision_page_count({**pair.row(), "landing_dir": str(landing)},
+                                                  texts, quarantine, scfg)
         if quarantine.height:
             out.quarantined += 1
             continue

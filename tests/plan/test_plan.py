@@ -93,7 +93,8 @@ DEMO_ASSETS = [
     "bronze/english_seed_prompts", "silver/translated_prompts", "silver/translated_prompts_rejects",
     "silver/regenerated_responses", "silver/regenerated_responses_rejects",
     "silver/judged_samples", "silver/judged_samples_rejects", "bronze/exam_pdfs",
-    "silver/exam_texts", "silver/exam_quarantine", "ops/exam_unpaired", "silver/scholar_items",
+    "silver/exam_texts", "silver/exam_quarantine", "silver/exam_vision_rejects",
+    "ops/exam_unpaired", "silver/scholar_items",
     "silver/scholar_items_rejects", "silver/scholar_items_clean",
     "silver/scholar_items_clean_rejects", "ops/llm_calls"]
 
@@ -163,7 +164,7 @@ def test_the_demo_plan_matches_what_the_demo_does(demo_lake: Path):
     stage_of = {"translate": "translated_prompts", "regenerate": "regenerated_responses",
                 "quality_judge": "quality_judge", "cleaning_judge": "cleaning_judge",
                 "scholar_questions": "scholar_questions", "scholar_answers": "scholar_answers",
-                "scholar_clean": "scholar_clean"}
+                "scholar_clean": "scholar_clean", "scholar_vision": "scholar_vision"}
     print(json.dumps({"planned_calls": {s: steps[s]["requests"] for s in stage_of},
                       "ops_llm_calls": made}))
     assert set(made) == set(stage_of.values())

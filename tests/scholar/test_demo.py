@@ -84,6 +84,7 @@ def test_demo_materialises_offline_with_quarantine(tmp_path: Path, monkeypatch):
     assert clean.columns[:len(CONTRACT)] == CONTRACT
     assert clean.height + rejects.height == items.height == 13
     assert sorted(set(clean["subject"])) == ["mathematiques", "physique-chimie", "svt"]
+    assert sorted(set(clean["subject_area"])) == ["biology", "mathematics", "physics-chemistry"]
     assert set(rejects["reason"]) == {"anomaly", "answer_bare_number", "unbalanced_dollars"}
     for row in clean.iter_rows(named=True):
         user, assistant = row["messages"]
@@ -95,5 +96,22 @@ def test_demo_materialises_offline_with_quarantine(tmp_path: Path, monkeypatch):
     assert unpaired.select("path", "reason").rows() == [
         ("bac-maths-2019-sujet.pdf", "sujet_without_corrige")]
     calls = pl.read_parquet(lake / "ops" / "llm_calls" / "*.parquet")
-    assert set(calls["stage"]) == {"scholar_questions", "scholar_answers", "scholar_clean"}
+    assert set(calls["stage"]) == {"scholar_questions", "scholar_answers", "scholar_clean",
+                                   "scholar_vision"}
+    # the vision fallback: the corrigé's image-only page read by the (replayed) multimodal model,
+    # the scan's English answer rejected by its checks (the scan stays quarantined)
+    texts = pl.read_parquet(lake / "silver" / "exam_texts" / "*.parquet")
+    vision = texts.filter(pl.col("text_source") == "vision")
+    assert vision.select("path", "page").rows() == [("bac-nsi-2020-corrige.pdf", 2)]
+    assert "$\\frac{n(n+1)}{2}$" in vision["text"][0]
+    assert set(texts["text_source"]) == {"text_layer", "vision"}
+    vision_rejects = pl.read_parquet(lake / "silver" / "exam_vision_rejects" / "*.parquet")
+    assert vision_rejects.select("path", "page", "reason").rows() == [
+        ("bac-maths-2021-sujet.pdf", 1, "not_french")]
+    assert "vision: 1 of 1 page(s) rejected" in reasons_detail(quarantine, "bac-maths-2021-sujet.pdf")
     assert (calls["provider"] == "replay").all()
+    assert (calls["stage"] == "scholar_vision").sum() == 2   # one batch per partition with a page
+
+
+def reasons_detail(quarantine: pl.DataFrame, path: str) -> str:
+    return quarantine.filter(pl.col("path") == path)["detail"][0]

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from luth_assets.stages.scholar.subjects import subject_area
+
 QUERY = Path(__file__).resolve().parents[2] / "sql" / "scholar" / "subjects.sql"
 
 
@@ -13,7 +15,9 @@ def test_subjects_map_onto_the_papers_five_and_other():
     con = duckdb.connect()
     con.execute("create schema silver")
     subjects = ["mathematiques"] * 6 + ["physique-chimie", "svt", "nsi", "philosophie"]
-    con.execute("create table silver.scholar_items_clean as select unnest(?) as subject", [subjects])
+    areas = [subject_area(s) for s in subjects]
+    con.execute("create table silver.scholar_items_clean as select unnest(?) as subject, "
+                "unnest(?) as subject_area", [subjects, areas])
     rows = con.execute(QUERY.read_text(encoding="utf-8")).fetchall()
     got = {subject: (items, share, paper) for subject, items, share, paper, _ in rows}
     assert [r[0] for r in rows] == ["mathematics", "physics-chemistry", "computer science",

@@ -232,7 +232,20 @@ CORRUPT = {
     "stem": "bac-nsi-2020",
     "corrige": "Corrigé - Baccalauréat 2020 - Numérique et sciences informatiques. EXERCICE 1. "
                "La fonction renvoie la somme des éléments de la liste passée en paramètre.",
+    # a last page of the corrigé that is only a picture of its text (scanned and stapled on)
+    "annexe": "Annexe - Complexité. Pour une liste de n éléments, la fonction effectue n "
+              "additions : son coût est en O(n). La somme des entiers de 1 à n vaut n(n+1)/2.",
 }
+# what the vision model reads on the annex page (the replayed transcription)
+ANNEXE_TRANSCRIPTION = (
+    "## Annexe - Complexité\n\nPour une liste de $n$ éléments, la fonction effectue $n$ additions : "
+    "son coût est en $O(n)$. La somme des entiers de $1$ à $n$ vaut $\\frac{n(n+1)}{2}$.")
+# the replayed answer for the scanned sujet: a translation into English, which the vision
+# fallback's own checks reject (not_french), so the scan stays quarantined
+SCAN_TRANSCRIPTION = (
+    "Baccalaureate 2021 - Mathematics. EXERCISE 1. Solve the equation $2x + 3 = 11$ in the set "
+    "of real numbers. Justify each step of the computation. Solve the equation $2x + 3 = 11$ "
+    "in the set of real numbers.")
 # a sujet whose corrigé was never dropped: listed as unpaired
 ORPHAN = {
     "stem": "bac-maths-2019",

@@ -4,9 +4,11 @@ chain for them.
     .venv/bin/python data_lake/landing/exams/make_demo_exams.py
 
 Writes into this folder: three sujet/corrigé pairs (maths, physique-chimie, SVT) paired by their
-file names, a scanned exam (image-only sujet), a damaged sujet (corrupt file), and a sujet with
-no corrigé; and ``../replay/scholar.jsonl``: one authored answer per LLM call of the chain,
-keyed by the sample ids the chain computes from the PDFs' contents. The PDFs are byte-for-byte
+file names, a scanned exam (image-only sujet), a damaged sujet (corrupt file) whose corrigé ends
+with an image-only page, and a sujet with no corrigé; and ``../replay/scholar.jsonl``: one
+authored answer per LLM call of the chain and of the vision fallback (the image-only page, read;
+the scan, an English answer that its checks reject), keyed by the sample ids the stage computes
+from the PDFs' contents. The PDFs are byte-for-byte
 reproducible (fixed metadata, no random id), so the replay keys stay valid.
 """
 
@@ -24,12 +26,20 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[2]))
 
-from exam_content import CORRUPT, EXAMS, ORPHAN, SCANNED  # noqa: E402
+from exam_content import (  # noqa: E402
+    ANNEXE_TRANSCRIPTION,
+    CORRUPT,
+    EXAMS,
+    ORPHAN,
+    SCAN_TRANSCRIPTION,
+    SCANNED,
+)
 
 from luth_assets.stages.scholar.chain import chunk_id, item_id, split_exam  # noqa: E402
 from luth_assets.stages.scholar.pairing import pair_landing  # noqa: E402
 from luth_assets.stages.scholar.pdf_text import extract_pdf  # noqa: E402
 from luth_assets.stages.scholar.settings import ScholarConfig  # noqa: E402
+from luth_assets.stages.scholar.vision import vision_id  # noqa: E402
 
 REPLAY = HERE.parent / "replay" / "scholar.jsonl"
 FIXED_DATE = "D:20250101000000+00'00'"
@@ -69,6 +79,15 @@ def image_only(pdf: bytes) -> bytes:
     return doc.tobytes(garbage=4, deflate=True, no_new_id=True)
 
 
+def with_image_page(pdf: bytes, picture: bytes, title: str) -> bytes:
+    """`pdf` with the pages of `picture` (an image-only PDF) appended."""
+    doc = pymupdf.open("pdf", pdf)
+    doc.insert_pdf(pymupdf.open("pdf", picture))
+    doc.set_metadata({"title": title, "author": "Luth demo", "creator": "make_demo_exams.py",
+                      "producer": "PyMuPDF", "creationDate": FIXED_DATE, "modDate": FIXED_DATE})
+    return doc.tobytes(garbage=4, deflate=True, no_new_id=True)
+
+
 def sujet_blocks(exam: dict) -> list[tuple[str, str]]:
     blocks = [("title", exam["title"]), ("text", exam["intro"])]
     for ex in exam["exercises"]:
@@ -99,8 +118,9 @@ def write_pdfs(folder: Path) -> None:
     damaged = render([("text", CORRUPT["corrige"])], "sujet")
     # a transfer cut short: the header survives, the objects and the trailer do not
     (folder / f"{CORRUPT['stem']}-sujet.pdf").write_bytes(damaged[:16] + b"\x00\x13" * 40)
-    (folder / f"{CORRUPT['stem']}-corrige.pdf").write_bytes(
-        render([("text", CORRUPT["corrige"])] * 3, "corrigé"))
+    annexe = image_only(render([("title", "Annexe"), ("text", CORRUPT["annexe"])], "annexe"))
+    (folder / f"{CORRUPT['stem']}-corrige.pdf").write_bytes(with_image_page(
+        render([("text", CORRUPT["corrige"])] * 3, "corrigé"), annexe, "corrigé"))
     (folder / f"{ORPHAN['stem']}-sujet.pdf").write_bytes(
         render([("text", ORPHAN["sujet"])] * 3, "sujet"))
 
@@ -142,9 +162,20 @@ def replay_lines(folder: Path, cfg: ScholarConfig) -> list[dict]:
             lines.append({"stage": "scholar_questions",
                           "sample_id": chunk_id(pair.exam_id, index),
                           "output": {"questions": questions}})
+    lines += vision_lines(pairs)
     for line in lines:  # what a provider would bill for the answer (about 4 characters a token)
-        line["output_tokens"] = max(1, len(json.dumps(line["output"], ensure_ascii=False)) // 4)
+        answer = line["output"] if "output" in line else line["text"]
+        line["output_tokens"] = max(1, len(json.dumps(answer, ensure_ascii=False)) // 4)
     return sorted(lines, key=lambda d: (d["stage"], d["sample_id"]))
+
+
+def vision_lines(pairs: dict) -> list[dict]:
+    """The vision fallback's answers: the corrigé's image-only page (last page), and the scan."""
+    nsi, scan = pairs[f"{CORRUPT['stem']}-sujet.pdf"], pairs[f"{SCANNED['stem']}-sujet.pdf"]
+    return [{"stage": "scholar_vision", "sample_id": vision_id(nsi.exam_id, "corrige", 2),
+             "text": ANNEXE_TRANSCRIPTION},
+            {"stage": "scholar_vision", "sample_id": vision_id(scan.exam_id, "sujet", 1),
+             "text": SCAN_TRANSCRIPTION}]
 
 
 def main() -> None:

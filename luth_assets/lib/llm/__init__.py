@@ -28,6 +28,7 @@ from luth_assets.lib.llm.settings import LLMSettings, ModelPrice
 from luth_assets.lib.llm.types import (
     REASONS,
     GenerationParams,
+    ImagePart,
     LLMRequest,
     LLMResult,
     Message,
@@ -36,7 +37,7 @@ from luth_assets.lib.llm.types import (
 )
 
 __all__ = [
-    "CACHE_TABLE", "REASONS", "CallSummary", "ConfigurationError", "GenerationParams",
+    "CACHE_TABLE", "REASONS", "CallSummary", "ConfigurationError", "GenerationParams", "ImagePart",
     "LLMCache", "LLMClient", "LLMError", "LLMRequest", "LLMResult", "LLMSettings", "Message",
     "ModelPrice", "Progress", "ProgressReporter", "Provider", "ProviderCallError", "ProviderResponse",
     "ProviderUnavailable", "RateLimiter", "RunOutput", "build_provider", "cache_key",

@@ -62,6 +62,10 @@ class RateLimiter:
             self._tokens.level -= actual - estimated
 
 
+IMAGE_TOKENS = 1548  # an A4 page at 150 dpi as Gemini counts it (6 tiles of 258); settled later
+
+
 def estimate_tokens(request: LLMRequest) -> float:
     chars = sum(len(m.content) for m in request.messages)
-    return chars / 4.0 + (request.params.max_output_tokens or 512)
+    images = sum(len(m.images) for m in request.messages)
+    return chars / 4.0 + images * IMAGE_TOKENS + (request.params.max_output_tokens or 512)

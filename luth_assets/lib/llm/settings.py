@@ -97,10 +97,11 @@ LLM_STEPS: dict[str, str] = {
     "scholar_questions": "scholar_questions",
     "scholar_answers": "scholar_answers",
     "scholar_clean": "scholar_clean",
+    "scholar_vision": "scholar_vision",
 }
 STEP_OF_STAGE: dict[str, str] = {stage: step for step, stage in LLM_STEPS.items()}
 LLMStep = Literal["translate", "regenerate", "quality_judge", "cleaning_judge",
-                  "scholar_questions", "scholar_answers", "scholar_clean"]
+                  "scholar_questions", "scholar_answers", "scholar_clean", "scholar_vision"]
 
 
 class StepLLMSettings(_Strict):

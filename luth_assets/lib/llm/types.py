@@ -7,6 +7,7 @@ answers every one of them with an :class:`LLMResult` whose ``status`` is ``ok`` 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from functools import lru_cache
@@ -37,9 +38,29 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ImagePart(_Frozen):
+    """An image sent with a message (a rendered exam page): its bytes and MIME type. The cache
+    key holds the bytes' sha256, never the bytes."""
+
+    mime_type: str = "image/png"
+    data: bytes = Field(repr=False, min_length=1)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def base64(self) -> str:
+        return base64.b64encode(self.data).decode("ascii")
+
+    def data_url(self) -> str:
+        return f"data:{self.mime_type};base64,{self.base64()}"
+
+
 class Message(_Frozen):
     role: Role
     content: str
+    images: tuple[ImagePart, ...] = Field(
+        (), description="images sent after the text (multimodal models: Gemini, a VLM on vLLM)")
 
 
 class GenerationParams(_Frozen):
@@ -87,11 +108,23 @@ def request_fingerprint(provider: str, model: str, request: LLMRequest) -> str:
     payload = {
         "provider": provider,
         "model": model,
-        "messages": [[m.role, m.content] for m in request.messages],
+        "messages": [_message_fingerprint(m) for m in request.messages],
         "schema": request.schema_json(),
         "params": request.params.model_dump(exclude_none=True),
     }
     return _FINGERPRINT_ENCODER.encode(payload)
+
+
+def _message_fingerprint(message: Message) -> list:
+    """[role, content], plus [mime type, sha256] per image when the message carries images (a
+    text-only message keeps the key it always had)."""
+    if not message.images:
+        return [message.role, message.content]
+    return [message.role, message.content, [[i.mime_type, i.sha256] for i in message.images]]
+
+
+def has_images(request: LLMRequest) -> bool:
+    return any(m.images for m in request.messages)
 
 
 # finish reasons saying the answer was cut by the output token limit: OpenAI-compatible servers

@@ -33,17 +33,23 @@ from luth_assets.stages.scholar.partitions import (
     pair_with_cache,
     unpaired_frame,
 )
+from luth_assets.stages.scholar.vision import (
+    VISION_REJECT_SCHEMA,
+    vision_fallback,
+    vision_llm_settings,
+)
 
 GROUP = "scholar"
 EXAM_PDFS = dg.AssetKey(["bronze", "exam_pdfs"])
 UNPAIRED = dg.AssetKey(["ops", "exam_unpaired"])
 EXAM_TEXTS = dg.AssetKey(["silver", "exam_texts"])
 QUARANTINE = dg.AssetKey(["silver", "exam_quarantine"])
+VISION_REJECTS = dg.AssetKey(["silver", "exam_vision_rejects"])
 ITEMS = keys.SCHOLAR_ITEMS
 ITEMS_REJECTS = dg.AssetKey(["silver", "scholar_items_rejects"])
 CLEAN = keys.SCHOLAR_ITEMS_CLEAN
 CLEAN_REJECTS = dg.AssetKey(["silver", "scholar_items_clean_rejects"])
-PER_EXAM = [EXAM_PDFS, EXAM_TEXTS, QUARANTINE, ITEMS, ITEMS_REJECTS]
+PER_EXAM = [EXAM_PDFS, EXAM_TEXTS, QUARANTINE, VISION_REJECTS, ITEMS, ITEMS_REJECTS]
 
 # a quarantined or failed exam must not hold back the others: eager, minus "every parent
 # partition present"
@@ -93,33 +99,54 @@ def exam_pdfs(context: dg.AssetExecutionContext, lake: LakeResource,
 
 
 @dg.multi_asset(
-    group_name=GROUP, partitions_def=PARTITIONS, name="exam_texts",
+    group_name=GROUP, partitions_def=PARTITIONS, name="exam_texts", pool=LLM_POOL,
     ins={"exam": dg.AssetIn(key=EXAM_PDFS)},
     outs={
-        "texts": dg.AssetOut(key=EXAM_TEXTS, code_version="2",
+        "texts": dg.AssetOut(key=EXAM_TEXTS, code_version="3",
                              description="PyMuPDF text per page (reading order) of the usable "
                              "documents, with characters, method and quality verdict; TeX "
                              "maths fonts repaired (glyphs_repaired, glyphs_unmapped, "
-                             "page_verdict: clean, repaired, garbled)."),
+                             "page_verdict: clean, repaired, garbled); text_source: "
+                             "text_layer, repaired, ocr or vision (a page transcribed by the "
+                             "multimodal model, scholar.vision)."),
         "quarantine": dg.AssetOut(key=QUARANTINE, code_version="1",
                                   description="Documents set aside with the reason: corrupt, "
                                   "encrypted, too_many_pages, no_text_layer (scan), garbled."),
+        "vision_rejects": dg.AssetOut(
+            key=VISION_REJECTS, code_version="1",
+            description="Pages sent to (or due for) the vision fallback that gave no text, with "
+            "the reason: empty_transcription, not_french, no_mathematics, over_page_cap, "
+            "document_quarantined, llm_<reason>. Pages transcribed = rows of exam_texts with "
+            "text_source vision + these rows."),
     },
 )
-def exam_texts(context: dg.AssetExecutionContext, run_config: dg.ResourceParam[RunConfig],
-               exam: pl.DataFrame):
-    texts, quarantine = read_exam(exam.row(0, named=True), run_config.scholar,
-                                  warn=context.log.warning)
+def exam_texts(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResource,
+               run_config: dg.ResourceParam[RunConfig], exam: pl.DataFrame):
+    cfg = run_config.scholar
+    row = exam.row(0, named=True)
+    texts, quarantine = read_exam(row, cfg, warn=context.log.warning)
+    vision, metadata = None, {}
+    if cfg.vision.enabled:
+        run = llm.runner(context, vision_llm_settings(run_config.llm, cfg), lake.root, EXAM_TEXTS)
+        vision = vision_fallback(row, texts, quarantine, cfg, run, log=context.log.info)
+        texts, quarantine = vision.texts, vision.quarantine
+        metadata = {"vision_pages_sent": vision.sent, "vision_pages_transcribed":
+                    vision.transcribed, **run.metadata}
+    vision_rejects = vision.rejects if vision is not None else pl.DataFrame(
+        schema=VISION_REJECT_SCHEMA)
     yield dg.Output(texts, output_name="texts", metadata={
         "pages": texts.height, "chars": int(texts["chars"].sum() or 0),
         "methods": dg.MetadataValue.json(value_counts(texts, "method")),
+        "text_sources": dg.MetadataValue.json(value_counts(texts, "text_source")),
         "glyphs_repaired": int(texts["glyphs_repaired"].sum() or 0),
         "glyphs_unmapped": int(texts["glyphs_unmapped"].sum() or 0),
         "page_verdicts": dg.MetadataValue.json(value_counts(texts.drop_nulls("page_verdict"),
-                                                            "page_verdict"))})
+                                                            "page_verdict")), **metadata})
     yield dg.Output(quarantine, output_name="quarantine", metadata={
         "documents": quarantine.height,
         "reasons": dg.MetadataValue.json(value_counts(quarantine, "reason"))})
+    yield dg.Output(vision_rejects, output_name="vision_rejects", metadata={
+        "rejects": vision_rejects.height, "reasons": _reasons(vision_rejects)})
 
 
 @dg.multi_asset(

@@ -18,6 +18,7 @@ from luth_assets.lib.llm import GenerationParams, LLMRequest, Message, RunOutput
 from luth_assets.stages.scholar import authors_prompts as ap
 from luth_assets.stages.scholar.chain import ITEM_SCHEMA, REJECT_SCHEMA, ChainOutput, item_id
 from luth_assets.stages.scholar.settings import ScholarConfig
+from luth_assets.stages.scholar.subjects import subject_area
 
 Runner = Callable[[list[LLMRequest], str], RunOutput]
 
@@ -90,6 +91,7 @@ def run_authors_chain(exam: dict, sujet_pages: list[str], corrige_pages: list[st
         items.append({
             "sample_id": sample_id, "exam_id": exam_id, "exam": exam["exam"],
             "subject": exam["subject"], "year": exam["year"], "level": exam["level"],
+            "subject_area": subject_area(exam["subject"], exam["exam"]),
             "pages": [], "number": number, "question": question,
             "context": ap.as_text(entry.get("context")).strip(), "answer": answer,
             "multi_step": False, "sujet_sha256": exam["sujet_sha256"],

@@ -21,6 +21,7 @@ from luth_assets.lib.llm import CallSummary, GenerationParams, LLMRequest, Messa
 from luth_assets.stages.scholar import prompts
 from luth_assets.stages.scholar.prompts import AnswerExtraction, QuestionList
 from luth_assets.stages.scholar.settings import ScholarConfig
+from luth_assets.stages.scholar.subjects import subject_area
 from luth_train.sample_ids import make_sample_id
 
 HEADING = re.compile(r"^[ \t]*(?:EXERCICE|Exercice|EXERCISE|PROBL[ÈE]ME|Probl[èe]me)\b.*$",
@@ -32,7 +33,7 @@ ITEM_SCHEMA = {
     "question": pl.String, "context": pl.String, "answer": pl.String, "multi_step": pl.Boolean,
     "sujet_sha256": pl.String, "corrige_sha256": pl.String, "chunk_id": pl.String,
     "provider": pl.String, "model": pl.String, "input_tokens": pl.Int64,
-    "output_tokens": pl.Int64,
+    "output_tokens": pl.Int64, "subject_area": pl.String,
 }
 REJECT_SCHEMA = {
     "sample_id": pl.String, "exam_id": pl.String, "number": pl.String, "question": pl.String,
@@ -252,6 +253,7 @@ def run_chain(exam: dict, sujet_pages: list[str], corrige_pages: list[str], cfg:
         items.append({
             "sample_id": q["sample_id"], "exam_id": exam_id, "exam": exam["exam"],
             "subject": exam["subject"], "year": exam["year"], "level": exam["level"],
+            "subject_area": subject_area(exam["subject"], exam["exam"]),
             "pages": q["pages"], "number": q["number"], "question": q["question"].strip(),
             "context": context, "answer": answer["answer"].strip(),
             "multi_step": answer["multi_step"], "sujet_sha256": exam["sujet_sha256"],

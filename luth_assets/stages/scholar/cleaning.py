@@ -10,7 +10,12 @@ reject reason:
 - ``unbalanced_braces``: ``{``/``}`` (unescaped) or ``\\left``/``\\right`` that do not match,
 - ``latex_parse_error``: ``\\begin``/``\\end`` environments that do not nest, a ``\\frac``
   without its two arguments,
+- ``needs_figure``, ``truncated``, ``contradicts_corrige``: the deterministic anomaly checks
+  (anomalies.py, ``scholar.anomaly_checks``),
 - ``anomaly``: the cleaning call's own verdict (``anomaly_reason`` in the detail).
+
+Each item carries ``subject_area``: its subject as one of the paper's five, or other
+(subjects.py).
 
 With ``scholar.chain: authors`` the call is the authors' ``clean_sample`` prompt (plain text, no
 anomaly verdict), read as their script reads it (authors_prompts.parse_cleaned); an answer that
@@ -26,8 +31,10 @@ import polars as pl
 
 from luth_assets.lib.llm import CallSummary, GenerationParams, LLMRequest, Message, RunOutput
 from luth_assets.stages.scholar import authors_prompts, prompts
+from luth_assets.stages.scholar.anomalies import anomaly_problem
 from luth_assets.stages.scholar.prompts import CleanedItem
 from luth_assets.stages.scholar.settings import ScholarConfig
+from luth_assets.stages.scholar.subjects import subject_area
 
 NUMBER = re.compile(r"^[\s$]*[-+−]?\s*\d+(?:[.,]\d+)?\s*(?:%|€)?[\s$.]*$")
 ONLY_NUMBER_QUESTION = re.compile(r"^[\s(]*\d+(?:[.)]\s*[a-z]?\)?)?[\s.)]*$", re.IGNORECASE)
@@ -38,12 +45,12 @@ CLEAN_SCHEMA = {
     "messages": pl.List(pl.Struct({"role": pl.String, "content": pl.String})),
     "exam": pl.String, "number": pl.String, "sujet_sha256": pl.String,
     "corrige_sha256": pl.String, "provider": pl.String, "model": pl.String,
-    "input_tokens": pl.Int64, "output_tokens": pl.Int64,
+    "input_tokens": pl.Int64, "output_tokens": pl.Int64, "subject_area": pl.String,
 }
 CLEAN_REJECT_SCHEMA = {
     "sample_id": pl.String, "exam_id": pl.String, "subject": pl.String, "year": pl.Int64,
     "level": pl.String, "question": pl.String, "answer": pl.String, "reason": pl.String,
-    "detail": pl.String,
+    "detail": pl.String, "subject_area": pl.String,
 }
 
 
@@ -140,6 +147,8 @@ def clean_items(items: pl.DataFrame, cfg: ScholarConfig,
     kept, rejected = [], []
     for row, result in zip(items.iter_rows(named=True), results, strict=True):
         common = {k: row[k] for k in ("sample_id", "exam_id", "subject", "year", "level")}
+        common["subject_area"] = row.get("subject_area") or subject_area(row["subject"],
+                                                                          row.get("exam"))
         if result.status != "ok":
             rejected.append({**common, "question": row["question"], "answer": row["answer"],
                              "reason": f"llm_{result.reason}", "detail": result.error or ""})
@@ -155,6 +164,9 @@ def clean_items(items: pl.DataFrame, cfg: ScholarConfig,
         else:
             cleaned = CleanedItem.model_validate(result.parsed)
         problem = sanity_problem(cleaned.question, cleaned.context, cleaned.answer)
+        if problem is None and cfg.anomaly_checks:
+            problem = anomaly_problem(cleaned.question, cleaned.context, cleaned.answer,
+                                      row["answer"] or "", cfg.drop_figure_questions)
         if problem is None and cleaned.anomaly:
             problem = ("anomaly", cleaned.anomaly_reason or "flagged by the cleaning call")
         if problem is not None:

@@ -19,7 +19,11 @@ TEXT_SCHEMA = {
     "page": pl.Int64, "text": pl.String, "chars": pl.Int64, "page_count": pl.Int64,
     "method": pl.String, "verdict": pl.String, "words_per_line": pl.Float64,
     "glyphs_repaired": pl.Int64, "glyphs_unmapped": pl.Int64, "page_verdict": pl.String,
+    "text_source": pl.String,
 }
+# where a page's text came from: the PDF's text layer as it is, repaired TeX maths fonts, OCR,
+# or the vision model (vision.py)
+TEXT_SOURCES = ("text_layer", "repaired", "ocr", "vision")
 QUARANTINE_SCHEMA = {
     "exam_id": pl.String, "role": pl.String, "path": pl.String, "sha256": pl.String,
     "reason": pl.String, "detail": pl.String, "methods_tried": pl.String,
@@ -62,6 +66,7 @@ def read_exam(exam: dict, cfg: ScholarConfig, warn: Callable[[str], None] = prin
         texts += [{**common, "page": i, "text": text, "chars": len(text),
                    "page_count": result.page_count, "method": result.method,
                    "verdict": result.verdict, "words_per_line": wpl,
+                   "text_source": "ocr" if result.method == "ocr" else "text_layer",
                    **_repair_columns(result.repairs[i - 1] if i <= len(result.repairs) else None,
                                      share)}
                   for i, text in enumerate(result.pages, start=1)]
@@ -75,7 +80,8 @@ def _repair_columns(repair: PageRepair | None, max_share: float) -> dict:
     if repair is None:
         return {"glyphs_repaired": None, "glyphs_unmapped": None, "page_verdict": None}
     return {"glyphs_repaired": repair.repaired, "glyphs_unmapped": repair.unmapped,
-            "page_verdict": repair.verdict(max_share)}
+            "page_verdict": repair.verdict(max_share),
+            "text_source": "repaired" if repair.repaired else "text_layer"}
 
 
 def check_document(path: Path, cfg: ScholarConfig) -> tuple[str, str]:

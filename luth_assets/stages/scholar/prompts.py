@@ -7,6 +7,9 @@
    enrichment).
 3. ``scholar_clean`` (one call per item): fix spelling, grammar and LaTeX, translate stray
    English, expand the reasoning into steps keeping the answer equivalent; anomaly verdict.
+
+And ``scholar_vision`` (one call per page, an image part): the transcription of a page whose
+text layer is unusable (vision.py).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pydantic import BaseModel, Field
 STAGE_QUESTIONS = "scholar_questions"
 STAGE_ANSWERS = "scholar_answers"
 STAGE_CLEAN = "scholar_clean"
+STAGE_VISION = "scholar_vision"
 
 
 class ExtractedQuestion(BaseModel):
@@ -68,6 +72,15 @@ CLEAN_SYSTEM = (
     "anomaly=true (avec anomaly_reason) si la question et la réponse ne correspondent pas, si "
     "la réponse est fausse ou s'il manque une information indispensable."
 )
+
+VISION_SYSTEM = (
+    "Tu transcris une page d'un sujet ou d'un corrigé d'examen français (baccalauréat, CPGE) "
+    "donnée en image. Recopie tout le texte de la page dans l'ordre de lecture, en français, "
+    "sans traduire, résumer ni compléter : Markdown pour les titres et les listes, LaTeX entre "
+    "$...$ (ou $$...$$ en display) pour toute formule. Décris une figure en une ligne entre "
+    "crochets, [Figure : ...]. Réponds par la transcription seule."
+)
+VISION_USER = "Transcris cette page."
 
 
 def questions_prompt(exam: str, subject: str, chunk_text: str, part: int, parts: int) -> str:

@@ -14,6 +14,20 @@ from luth_assets.lib.strict import StrictModel
 from luth_assets.stages.scholar.crawl_settings import CrawlConfig
 
 
+class VisionConfig(StrictModel):
+    """`scholar.vision`: pages without a usable text layer read by a multimodal model."""
+
+    enabled: bool = Field(False, description="send pages that stay garbled after the TeX font "
+                          "repair, or have no text layer (scans), to a multimodal model as images")
+    model: str | None = Field(None, description="the multimodal model (e.g. gemini-2.5-flash, or "
+                              "the VLM a vLLM server serves); default: llm.steps.scholar_vision."
+                              "model, else llm.model")
+    dpi: int = Field(150, ge=36, le=600, description="resolution the page is rendered at")
+    max_pages_per_exam: int = Field(
+        40, ge=0, description="pages of one exam pair sent at most; a quarantined document "
+        "with more pages than are left stays quarantined (its pages listed over_page_cap)")
+
+
 class ScholarConfig(StrictModel):
     """Settings of the scholar stage. Unknown keys are errors."""
 
@@ -56,8 +70,15 @@ class ScholarConfig(StrictModel):
         12000, ge=500, description="corrigé text sent with each answer call (the matching "
         "exercise when the whole corrigé is longer)")
     drop_figure_questions: bool = Field(True, description="reject questions that need a figure")
+    anomaly_checks: bool = Field(
+        True, description="after the cleaning call, reject items whose question points at a "
+        "figure (needs_figure), that stop mid-sentence (truncated) or whose final result is not "
+        "in the corrigé's answer (contradicts_corrige); off: the cleaning call's anomaly verdict "
+        "alone, as the paper")
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     max_output_tokens: int = Field(8192, ge=64)
+    vision: VisionConfig = Field(default_factory=VisionConfig, description="vision fallback: "
+                                 "garbled or image-only pages transcribed by a multimodal model")
     # plan and expected counts
     expected_rows: int | None = Field(
         None, ge=0, description="question/answer items the extraction is expected to yield "

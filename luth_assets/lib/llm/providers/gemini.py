@@ -111,8 +111,7 @@ class GeminiProvider:
 
     @staticmethod
     def _rest_contents(request: LLMRequest) -> list[dict[str, Any]]:
-        return [{"role": "model" if m.role == "assistant" else "user",
-                 "parts": [{"text": m.content}]}
+        return [{"role": "model" if m.role == "assistant" else "user", "parts": _parts(m)}
                 for m in request.messages if m.role != "system"]
 
     async def generate(self, request: LLMRequest) -> ProviderResponse:
@@ -159,6 +158,15 @@ class GeminiProvider:
             await self._client.aio.aclose()
         except Exception:  # noqa: BLE001 - closing is best effort
             pass
+
+
+def _parts(message) -> list[dict[str, Any]]:
+    """The REST parts of one message: its text, then each image as ``inlineData`` (base64), the
+    form `types.Part.from_bytes(data=..., mime_type=...)` takes on the wire."""
+    parts: list[dict[str, Any]] = [{"text": message.content}]
+    parts += [{"inlineData": {"mimeType": image.mime_type, "data": image.base64()}}
+              for image in message.images]
+    return parts
 
 
 def _excerpt(value: Any, limit: int = 120) -> str:

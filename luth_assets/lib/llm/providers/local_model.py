@@ -32,7 +32,7 @@ from luth_assets.lib.llm.errors import (
     Truncated,
 )
 from luth_assets.lib.llm.settings import TransformersSettings
-from luth_assets.lib.llm.types import GenerationParams, LLMRequest, ProviderResponse
+from luth_assets.lib.llm.types import GenerationParams, LLMRequest, ProviderResponse, has_images
 
 OFFLINE_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 
@@ -182,6 +182,9 @@ class TransformersProvider:
     # -- the async side: gather requests into batches ----------------------------------
 
     async def generate(self, request: LLMRequest) -> ProviderResponse:
+        if has_images(request):  # a text model: never answer a page it cannot see
+            raise ProviderCallError("the transformers provider takes text only; send image "
+                                    "requests to gemini or an openai_compatible VLM")
         loop = asyncio.get_running_loop()
         if self._loop is not loop or self._worker is None or self._worker.done():
             self._loop = loop

@@ -39,6 +39,17 @@ def request_extra_body(params) -> dict | None:
     return body or None
 
 
+def chat_message(message) -> dict:
+    """One chat message; a message with images sends its text and one ``image_url`` part per
+    image as a base64 data URL (what vLLM's OpenAI-compatible server takes for a VLM)."""
+    if not message.images:
+        return {"role": message.role, "content": message.content}
+    parts: list[dict] = [{"type": "text", "text": message.content}] if message.content else []
+    parts += [{"type": "image_url", "image_url": {"url": image.data_url()}}
+              for image in message.images]
+    return {"role": message.role, "content": parts}
+
+
 class OpenAICompatibleProvider:
     name = "openai_compatible"
     cacheable = True
@@ -62,7 +73,7 @@ class OpenAICompatibleProvider:
         p = request.params
         kwargs: dict = {
             "model": self.model,
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "messages": [chat_message(m) for m in request.messages],
         }
         if p.temperature is not None:
             kwargs["temperature"] = p.temperature
