@@ -189,6 +189,8 @@ def to_hub_row(spec: BenchmarkSpec, where: str, row: dict) -> dict:
         }
     if fmt == "mgsm_tsv":
         answer = str(_need(row, where, "answer")).strip()
+        if spec.task == "mgsm":  # juletxara/mgsm's columns
+            return {"question": _need(row, where, "question"), "answer_number": answer}
         return {
             "problem": _need(row, where, "question"),
             "solution": f"$\\boxed{{{answer}}}$",
@@ -229,6 +231,10 @@ def _raw_parts(name: str, row: dict, doc: Doc) -> tuple[str, list[str], str]:
         return row.get("problem") or row.get("Question"), options, LETTERS[doc.gold_index]
     if name.startswith("math500"):
         return row["problem"], [], str(row.get("answer") or boxed_answer(row["solution"]) or "")
+    if name.startswith("mgsm"):
+        return row["question"], [], str(row["answer_number"])
+    if name.startswith("aime"):
+        return row["problem"], [], str(row["answer"])
     if name.startswith("arc"):
         choices = row["choices"]["text"] if isinstance(row["choices"], dict) else row["choices"]
         return row["question"], [str(c) for c in choices], str(row["answerKey"])
