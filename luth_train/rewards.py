@@ -16,16 +16,15 @@ completion (a list of messages) is read as its last message's content.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
+from luth_train.evaluation.code_exec import extract_program
 from luth_train.evaluation.extraction import math_equivalent
 from luth_train.evaluation.ifeval import score_response
 from luth_train.sandbox import SandboxLimits, run_unit_tests
 
 CODE_LIMITS = SandboxLimits(cpu_seconds=5, wall_seconds=10, memory_bytes=512 * 1024**2)
-_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.DOTALL)
 
 
 def _gold_solution(gold: str) -> str:
@@ -59,18 +58,6 @@ def ifeval_reward(
     if all_or_nothing:
         return 1.0 if all(scored) else 0.0
     return sum(scored) / len(scored)
-
-
-def extract_program(response: str) -> str:
-    """The program in a response: the last fenced block tagged python (or untagged) that defines
-    something, else the last fenced block, else the whole response."""
-    blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(response)]
-    python = [body for lang, body in blocks if lang in ("", "python", "py", "python3")]
-    defining = [body for body in python if re.search(r"^\s*(def|class|import|from)\s", body, re.M)]
-    for candidates in (defining, python, [body for _, body in blocks]):
-        if candidates:
-            return candidates[-1]
-    return response
 
 
 def code_reward(response: str, tests: str, *, limits: SandboxLimits = CODE_LIMITS) -> float:

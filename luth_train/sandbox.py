@@ -14,6 +14,8 @@ Layers, from the strongest:
   `subprocess.Popen`), signals to other processes (`os.kill`), raising resource limits and loading
   native code through `ctypes`. An audit hook cannot be removed from Python code, but code that
   reaches native code some other way (a C extension already on the path) is not stopped by it.
+  With `site_packages=True` (the installed packages importable, numpy for MBPP+'s tests) `ctypes`
+  is allowed, so the network refusal rests on the namespace there.
 - **resource limits** in the child before it starts (`preexec_fn`): CPU seconds (`RLIMIT_CPU`),
   address space (`RLIMIT_AS`), size of any file it writes (`RLIMIT_FSIZE`, which also caps its
   captured stdout and stderr), number of processes (`RLIMIT_NPROC`, not enforced for root).
@@ -67,16 +69,19 @@ FORBIDDEN_EVENTS = (
     "pty.spawn",
     "resource.setrlimit",
     "resource.prlimit",
-    "ctypes.dlopen",
-    "ctypes.dlsym",
-    "ctypes.cdata",
     "sys.addaudithook",
 )
 
-# Runs first in the child: installs the refusing hook, then runs the program as `__main__`.
-_BOOTSTRAP = f"""
+# Native code loading: numpy and other installed packages need it (`site_packages=True` allows it,
+# so the network refusal then rests on the namespace alone: see the module docstring).
+NATIVE_EVENTS = ("ctypes.dlopen", "ctypes.dlsym", "ctypes.cdata")
+
+
+def _bootstrap(forbidden: tuple[str, ...]) -> str:
+    """Runs first in the child: installs the refusing hook, then runs the program as `__main__`."""
+    return f"""
 import sys
-_FORBIDDEN = {FORBIDDEN_EVENTS!r}
+_FORBIDDEN = {forbidden!r}
 def _hook(event, args, _forbidden=_FORBIDDEN):
     for name in _forbidden:
         if event == name or (name.endswith(".") and event.startswith(name)):
@@ -149,8 +154,11 @@ def _limit_child(limits: SandboxLimits):
     return apply
 
 
-def _interpreter() -> str:
-    # the base interpreter: `-I -S` needs only the standard library, not the virtual environment
+def _interpreter(site_packages: bool = False) -> str:
+    # the base interpreter: `-I -S` needs only the standard library, not the virtual environment;
+    # with site_packages, this environment's interpreter (its installed packages importable)
+    if site_packages:
+        return sys.executable
     return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
 
 
@@ -164,18 +172,21 @@ def _others_can_run(path: str) -> bool:
     return bool(os.stat(target).st_mode & 0o001)
 
 
-def drops_to_nobody(isolation: str) -> bool:
+def drops_to_nobody(isolation: str, site_packages: bool = False) -> bool:
     """Does the child run as `nobody`? Only in a namespace started by root, and only when the
     interpreter is reachable by other users (an interpreter under a private home is not)."""
-    return isolation == "netns" and os.geteuid() == 0 and _others_can_run(_interpreter())
+    return (isolation == "netns" and os.geteuid() == 0
+            and _others_can_run(os.path.realpath(_interpreter(site_packages))))
 
 
-def _command(program: Path, isolation: str) -> list[str]:
-    python = [_interpreter(), "-I", "-S", "-c", _BOOTSTRAP, str(program)]
+def _command(program: Path, isolation: str, site_packages: bool = False) -> list[str]:
+    flags = ["-I"] if site_packages else ["-I", "-S"]
+    forbidden = FORBIDDEN_EVENTS if site_packages else FORBIDDEN_EVENTS + NATIVE_EVENTS
+    python = [_interpreter(site_packages), *flags, "-c", _bootstrap(forbidden), str(program)]
     if isolation != "netns":
         return python
     prefix = [shutil.which("unshare") or "unshare", "--net"]
-    if drops_to_nobody(isolation):
+    if drops_to_nobody(isolation, site_packages):
         prefix += ["--setgid", str(NOBODY), "--setuid", str(NOBODY)]
     return [*prefix, "--", *python]
 
@@ -208,16 +219,18 @@ def run_python(
     limits: SandboxLimits | None = None,
     stdin: str = "",
     isolation: Isolation = "auto",
+    site_packages: bool = False,
 ) -> SandboxResult:
     """Run `code` as a Python program in the sandbox; stdout and stderr are captured (each up to
-    `limits.output_bytes`)."""
+    `limits.output_bytes`). `site_packages`: the program may import this environment's installed
+    packages (numpy for MBPP+'s tests), not only the standard library."""
     limits = limits or SandboxLimits()
     mode = _resolve_isolation(isolation)
     workdir = Path(tempfile.mkdtemp(prefix="luth-sandbox-"))
     try:
         program = workdir / "program.py"
         program.write_text(code, encoding="utf-8")
-        if drops_to_nobody(mode):
+        if drops_to_nobody(mode, site_packages):
             for path in (workdir, program):
                 os.chown(path, NOBODY, NOBODY)
         out_path, err_path = workdir / ".stdout", workdir / ".stderr"
@@ -225,12 +238,13 @@ def run_python(
         timed_out = False
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             process = subprocess.Popen(
-                _command(program, mode),
+                _command(program, mode, site_packages),
                 cwd=workdir,
                 stdin=subprocess.PIPE,
                 stdout=out,
                 stderr=err,
-                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(workdir)},
+                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(workdir),
+                     "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
                 start_new_session=True,
                 preexec_fn=_limit_child(limits),
             )
@@ -263,8 +277,9 @@ def run_unit_tests(
     *,
     limits: SandboxLimits | None = None,
     isolation: Isolation = "auto",
+    site_packages: bool = False,
 ) -> SandboxResult:
     """Run a solution followed by its unit tests (assert statements, as MBPP+ and HumanEval+ give
     them) in one sandboxed program; `passed` when every assertion held."""
     program = f"{solution.rstrip()}\n\n\n{tests.rstrip()}\n"
-    return run_python(program, limits=limits, isolation=isolation)
+    return run_python(program, limits=limits, isolation=isolation, site_packages=site_packages)

@@ -107,3 +107,20 @@ def generate_vllm(
                                 top_k=sampling.top_k or -1, seed=sampling.seed, max_tokens=max_new_tokens)
     outputs = llm.generate(list(texts), params)
     return [o.outputs[0].text.strip() for o in outputs]
+
+
+def generate_texts(
+    lm: LoadedModel,
+    texts: Sequence[str],
+    *,
+    max_new_tokens: int,
+    batch_size: int = 8,
+    backend: str = "transformers",
+    sampling: Sampling | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[str]:
+    """Responses through the chosen backend (`transformers` or `vllm`), greedy or `sampling`."""
+    if backend == "vllm":
+        return generate_vllm(lm.name_or_path, texts, max_new_tokens=max_new_tokens, sampling=sampling)
+    return generate_greedy(lm, texts, max_new_tokens=max_new_tokens, batch_size=batch_size,
+                           progress=progress, sampling=sampling)

@@ -211,7 +211,7 @@ def to_hub_row(spec: BenchmarkSpec, where: str, row: dict) -> dict:
 
 
 def _item_id(spec: BenchmarkSpec, row: dict, index: int) -> str:
-    for key in ("key", "id", "unique_id", "Record ID", "ind"):
+    for key in ("key", "id", "unique_id", "Record ID", "ind", "task_id"):
         if row.get(key) is not None:
             return str(row[key])
     subject = row.get("subject") or row.get("Subject")
@@ -235,6 +235,8 @@ def _raw_parts(name: str, row: dict, doc: Doc) -> tuple[str, list[str], str]:
         return row["question"], [], str(row["answer_number"])
     if name.startswith("aime"):
         return row["problem"], [], str(row["answer"])
+    if name.startswith("mbppplus"):
+        return str(row["prompt"]), [], ""
     if name.startswith("arc"):
         choices = row["choices"]["text"] if isinstance(row["choices"], dict) else row["choices"]
         return row["question"], [str(c) for c in choices], str(row["answerKey"])

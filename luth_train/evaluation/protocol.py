@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-Mode = Literal["loglik", "gen_exact", "gen_letter", "gen_math", "gen_number", "ifeval"]
+Mode = Literal["loglik", "gen_exact", "gen_letter", "gen_math", "gen_number", "gen_code", "ifeval"]
 
 GPQA_FR_TEMPLATE = (
     "Répondez à la question à choix multiple suivante. "
@@ -58,6 +58,12 @@ MGSM_TEMPLATES = {
         "form 'The answer is: NUMBER' where NUMBER is the result, without units.\n\n{question}"
     ),
 }
+# MBPP+ as a chat task (ours): the evalplus prompt (the task and one example assertion) and where
+# the code goes.
+MBPP_TEMPLATE = (
+    "Write a Python function for the task below; it must pass the example test. Put the whole "
+    "program in one ```python code block.\n\n{prompt}"
+)
 HELLASWAG_FR_INTRO = (
     "Voici une série de questions à choix multiples (avec réponses) pour évaluer le bon sens.\n\n"
 )
@@ -199,6 +205,8 @@ PROTOCOLS |= {
                           f"{NEWER}: AIME 2024 with lighteval 0.10's math_500 prompt, boxed answer"),
     "aime25_en": Protocol(("problem", "answer"), "gen_math", "math_equivalence", 1024, 8192,
                           f"{NEWER}: AIME 2025 with lighteval 0.10's math_500 prompt, boxed answer"),
+    "mbppplus_en": Protocol(("prompt", "test_imports", "test"), "gen_code", "pass_at_1", 1024, 8192,
+                            f"{NEWER}: MBPP+ (evalplus tests), our chat prompt (MBPP_TEMPLATE), sandboxed"),
 }
 
 
@@ -356,6 +364,10 @@ def render_row(
         if name in ("aime24_en", "aime25_en"):
             answer = str(row["answer"]).strip()
             return Doc(MATH500_EN_TEMPLATE.format(problem=row["problem"]), [f"$\\boxed{{{answer}}}$"], 0)
+        if name == "mbppplus_en":
+            imports = row["test_imports"] if isinstance(row["test_imports"], list) else [row["test_imports"]]
+            tests = "\n".join([*(str(i) for i in imports), str(row["test"])])
+            return Doc(MBPP_TEMPLATE.format(prompt=str(row["prompt"]).strip()), [tests], 0)
         if name == "arc_challenge_fr":
             choices = row["choices"]
             if not isinstance(choices, list):

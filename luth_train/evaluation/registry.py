@@ -8,11 +8,12 @@ response is scored (the prompt and metric of each benchmark are in `protocol.py`
 - `gen_letter`  : generation, the chosen letter is extracted (GPQA-Diamond);
 - `gen_math`    : generation, the final answer is compared for mathematical equivalence (Math500);
 - `gen_number`  : generation, the final number is compared with the gold number (MGSM);
+- `gen_code`    : generation, the program runs with the item's tests in the sandbox (MBPP+);
 - `ifeval`      : generation, IFEval's verifiable instructions (prompt/instruction level,
                   strict/loose).
 
 Beside the paper's twelve (`BENCHMARK_NAMES`, what an empty `evaluation.benchmarks` runs), the
-newer benchmarks of the Luth-2 suite (`NEWER_BENCHMARK_NAMES`: MGSM, AIME 2024/2025) are known and
+newer benchmarks of the Luth-2 suite (`NEWER_BENCHMARK_NAMES`: MGSM, AIME 2024/2025, MBPP+) are known and
 run when a configuration names them.
 
 A run configuration can point any benchmark at a local file instead (`path`): read in the hub
@@ -24,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-Scoring = Literal["loglik_mc", "gen_exact", "gen_letter", "gen_math", "gen_number", "ifeval"]
+Scoring = Literal["loglik_mc", "gen_exact", "gen_letter", "gen_math", "gen_number", "gen_code", "ifeval"]
 Language = Literal["fr", "en"]
 
 # Row shapes a local file may have (see `items.py`): `hub` is the benchmark's hub dataset's own
@@ -158,13 +159,15 @@ REGISTRY: dict[str, BenchmarkSpec] = {
 BENCHMARK_NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 # The newer benchmarks of the Luth-2 suite. MGSM (juletxara/mgsm: `question`, `answer_number`; the
-# human-translated French and English test sets); AIME (`problem`, `answer`; English, 30 each).
-NEWER_TASKS = ("mgsm", "aime24", "aime25")
+# human-translated French and English test sets); AIME (`problem`, `answer`; English, 30 each);
+# MBPP+ (evalplus: `prompt`, `test_imports`, `test`; English, 378).
+NEWER_TASKS = ("mgsm", "aime24", "aime25", "mbppplus")
 NEWER_SPECS = [
     BenchmarkSpec("mgsm_fr", "mgsm", "fr", "gen_number", "hub", "juletxara/mgsm", "fr", "test"),
     BenchmarkSpec("mgsm_en", "mgsm", "en", "gen_number", "hub", "juletxara/mgsm", "en", "test"),
     BenchmarkSpec("aime24_en", "aime24", "en", "gen_math", "hub", "HuggingFaceH4/aime_2024", None, "train"),
     BenchmarkSpec("aime25_en", "aime25", "en", "gen_math", "hub", "yentinglin/aime_2025", None, "train"),
+    BenchmarkSpec("mbppplus_en", "mbppplus", "en", "gen_code", "hub", "evalplus/mbppplus", None, "test"),
 ]
 REGISTRY.update({spec.name: spec for spec in NEWER_SPECS})
 NEWER_BENCHMARK_NAMES: tuple[str, ...] = tuple(spec.name for spec in NEWER_SPECS)

@@ -217,27 +217,13 @@ def score_multiple_choice(
 
 
 def _generate(
-    lm: LoadedModel,
-    texts: list[str],
-    max_new_tokens: int,
-    options: EvalOptions,
-    log: Log | None,
-    run: int = 0,
+    lm: LoadedModel, texts: list[str], max_new_tokens: int, options: EvalOptions, log: Log | None, run: int
 ) -> list[str]:
-    from luth_train.evaluation.generation import generate_greedy, generate_vllm
+    from luth_train.evaluation.generation import generate_texts
 
-    sampling = options.sampling(run)
-    if options.backend == "vllm":
-        return generate_vllm(lm.name_or_path, texts, max_new_tokens=max_new_tokens, sampling=sampling)
     progress = (lambda d, t: log(f"  generated {d}/{t}")) if log else None
-    return generate_greedy(
-        lm,
-        texts,
-        max_new_tokens=max_new_tokens,
-        batch_size=options.batch_size,
-        progress=progress,
-        sampling=sampling,
-    )
+    return generate_texts(lm, texts, max_new_tokens=max_new_tokens, batch_size=options.batch_size,
+                          backend=options.backend, sampling=options.sampling(run), progress=progress)
 
 
 def score_responses(
@@ -253,6 +239,7 @@ def score_responses(
     """Score given responses to generative items (HellaSwag-FR letter, GPQA, maths, IFEval), with
     the protocol's `choices` (default: the authors'; their `enable_thinking` wins over the
     argument)."""
+    from luth_train.evaluation.code_exec import run_program_tests
     from luth_train.evaluation.extraction import extract_letter, math_scores
     from luth_train.evaluation.numeric import numeric_match
 
@@ -290,6 +277,9 @@ def score_responses(
             correct, extracted = False, None
             if answer is not None:
                 correct, extracted = numeric_match(doc.choices[0], answer, item["language"])
+        elif spec.scoring == "gen_code":  # the program with the item's tests, in the sandbox
+            ran = run_program_tests(answer or "", doc.choices[0])
+            correct, extracted, details["verdict"] = ran.passed, ran.verdict, ran.verdict
         elif spec.scoring == "ifeval":
             meta = json.loads(item["metadata"])
             res = ifeval_scoring.score_response(

@@ -19,7 +19,7 @@ from luth_train.evaluation.runner import EvalOptions, evaluate_benchmark, score_
 
 
 def test_newer_benchmarks_are_known_but_not_in_the_papers_default_set():
-    assert NEWER_BENCHMARK_NAMES == ("mgsm_fr", "mgsm_en", "aime24_en", "aime25_en")
+    assert NEWER_BENCHMARK_NAMES == ("mgsm_fr", "mgsm_en", "aime24_en", "aime25_en", "mbppplus_en")
     assert len(BENCHMARK_NAMES) == 12
     assert get_spec("mgsm_fr").hub_id == "juletxara/mgsm" and get_spec("mgsm_fr").hub_config == "fr"
     assert get_spec("aime24_en").hub_id == "HuggingFaceH4/aime_2024"
@@ -163,3 +163,42 @@ def test_sampled_runs_differ_by_seed_and_the_score_reports_mean_and_std(tiny_lm,
     assert summary["num_runs"] == 3 and len(summary["run_scores"]) == 3
     assert summary["score"] == pytest.approx(sum(summary["run_scores"]) / 3)
     assert summary["score_std"] is not None and summary["score_std"] >= 0
+
+
+# ---------------------------------------------------------------------------- MBPP+
+
+# One item in evalplus/mbppplus's columns; its `test` in the evalplus style (inputs, expected
+# results, a numpy float comparison), written for this test.
+MBPP_ROW = {
+    "task_id": 2,
+    "prompt": '"""\nWrite a function to find the shared elements from the given two lists.\n'
+    "assert set(similar_elements((3, 4, 5, 6),(5, 7, 4, 10))) == set((4, 5))\n\"\"\"\n",
+    "code": "def similar_elements(a, b):\n    return tuple(set(a) & set(b))\n",
+    "test_imports": [],
+    "test": (
+        "import numpy as np\n\n"
+        "def assertion(out, exp, atol):\n"
+        "    if isinstance(exp, float):\n        assert np.allclose(out, exp, rtol=1e-07, atol=atol)\n"
+        "    else:\n        assert out == exp, f'{out} != {exp}'\n\n"
+        "inputs = [[(3, 4, 5, 6), (5, 7, 4, 10)], [(1, 2, 3, 4), (5, 4, 3, 7)]]\n"
+        "results = [{4, 5}, {3, 4}]\n"
+        "for inp, exp in zip(inputs, results):\n"
+        "    assertion(set(similar_elements(*inp)), exp, 0)\n"
+    ),
+}
+
+
+def test_mbppplus_runs_the_program_with_its_tests_in_the_sandbox(tmp_path):
+    import json
+
+    path = tmp_path / "mbppplus.jsonl"
+    path.write_text(json.dumps(MBPP_ROW) + "\n", encoding="utf-8")
+    spec = get_spec("mbppplus_en").with_source(path=str(path))
+    items = load_items(spec)
+    assert items[0]["item_id"] == "2" and "```python" in items[0]["query"]
+    good = "Here it is:\n```python\n" + MBPP_ROW["code"] + "```"
+    wrong = good.replace("&", "|")
+    phoning = "```python\nimport urllib.request\nurllib.request.urlopen('http://127.0.0.1:9')\n```"
+    rows = score_responses(spec, items * 3, [good, wrong, phoning])
+    assert [r["correct"] for r in rows] == [True, False, False]
+    assert [r["extracted"] for r in rows] == ["ok", "failed", "refused"]

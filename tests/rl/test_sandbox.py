@@ -42,6 +42,21 @@ def test_sandboxed_code_cannot_connect_to_a_listening_socket(listener, isolation
         listener.accept()  # nobody ever knocked
 
 
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+def test_with_the_installed_packages_importable_the_network_stays_refused(listener, isolation):
+    port = listener.getsockname()[1]
+    code = (
+        "import numpy\nimport socket\n"
+        "s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+        f"s.connect(('127.0.0.1', {port}))\nprint('connected')\n"
+    )
+    limits = SandboxLimits(memory_bytes=1024**3)
+    result = run_python(code, limits=limits, isolation=isolation, site_packages=True)
+    assert "connected" not in result.stdout and result.verdict == "refused", result.stderr[-300:]
+    with pytest.raises(socket.timeout):
+        listener.accept()
+
+
 def test_the_same_connection_succeeds_outside_the_sandbox(listener):
     """The listener is reachable, so the refusal above is the sandbox's doing."""
     client = socket.create_connection(listener.getsockname(), timeout=2)
