@@ -202,3 +202,26 @@ def test_mbppplus_runs_the_program_with_its_tests_in_the_sandbox(tmp_path):
     rows = score_responses(spec, items * 3, [good, wrong, phoning])
     assert [r["correct"] for r in rows] == [True, False, False]
     assert [r["extracted"] for r in rows] == ["ok", "failed", "refused"]
+
+
+def test_luth_eval_with_the_luth2_preset_reports_ten_sampled_runs(tiny_model_dir, tmp_path, capsys):
+    from luth_assets.cli import main as luth
+
+    tsv = tmp_path / "mgsm_tiny.tsv"
+    tsv.write_text("Calculez 2 + 2.\t4\nCalculez 3 + 3.\t6\n", encoding="utf-8")
+    config = tmp_path / "run.yaml"
+    config.write_text("evaluation:\n  preset: luth2\n  max_new_tokens: 4\n  use_chat_template: false\n",
+                      encoding="utf-8")
+    out = tmp_path / "rows.jsonl"
+    code = luth(["eval", "--model", str(tiny_model_dir), "--benchmarks", "mgsm_fr", "--config", str(config),
+                 "--path", f"mgsm_fr={tsv}:mgsm_tsv", "--output", str(out), "--device", "cpu"])
+    assert code == 0, capsys.readouterr().err
+    import json
+
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted({r["run"] for r in rows}) == list(range(10))
+    assert len({r["response"] for r in rows}) > 2  # sampled: the runs differ
+    table = capsys.readouterr().out
+    line = next(x for x in table.splitlines() if x.startswith("mgsm_fr"))
+    print(line)
+    assert " 10 " in line  # the runs column: the mean and standard deviation of ten runs
