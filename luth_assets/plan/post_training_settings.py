@@ -94,9 +94,3 @@ class PostTrainingConfig(StrictModel):
     gpus: int = Field(1, ge=1, description="GPUs of one RL or distillation run")
     throughput: dict[str, Throughput] = Field(
         default_factory=dict, description="base model name (as in plan.models) -> throughputs")
-
-    def planned(self) -> bool:
-        return bool(self.sft_mix or self.rl_specialists or self.distillation)
-
-    def with_base(self, base) -> PostTrainingConfig:  # no path in this section
-        return self
