@@ -29,6 +29,7 @@ from luth_assets.lib.source_config import (
     resolve_source_uris,
 )
 from luth_assets.lib.strict import StrictModel
+from luth_assets.plan.post_training_settings import PostTrainingConfig
 from luth_assets.plan.settings import PlanConfig
 from luth_assets.stages.curation.settings import CurationConfig
 from luth_assets.stages.evaluation.settings import EvaluationConfig
@@ -67,6 +68,8 @@ class RunConfig(StrictModel):
     merging: MergingConfig = Field(default_factory=MergingConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     plan: PlanConfig = Field(default_factory=PlanConfig)  # `luth plan` assumptions
+    # optional: the Luth-2 recipe after the SFT (RL specialists, distillation), as `luth plan` prices it
+    post_training: PostTrainingConfig = Field(default_factory=PostTrainingConfig)
 
     @field_validator("target_language")
     @classmethod

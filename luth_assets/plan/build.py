@@ -14,6 +14,7 @@ import time
 
 from luth_assets.plan.counting import TokenCounter
 from luth_assets.plan.llm_steps import Planner
+from luth_assets.plan.post_training import plan_post_training, plan_sft_mix
 from luth_assets.plan.pricing import price_self_hosted, price_training, priced_totals
 from luth_assets.plan.published_mix import plan_published_mix
 from luth_assets.plan.table import Column, fit_table
@@ -29,6 +30,10 @@ def build_plan(config: RunConfig, config_path: str = "") -> dict:
         line, sft_rows, sft_tokens = plan_published_mix(config, count)
         planner.steps.append(line)
         held_out = config.training.sft_dataset.validation_share
+    elif config.post_training.sft_mix is not None:  # stated by domain (the Luth-2 recipe)
+        lines, sft_rows, sft_tokens = plan_sft_mix(config)
+        planner.steps.extend(lines)
+        held_out = config.post_training.sft_mix.validation_share
     else:
         gathered = planner.sources()
         seeds = planner.translation()
@@ -44,9 +49,15 @@ def build_plan(config: RunConfig, config_path: str = "") -> dict:
     models = [price_training(m, hosting) for m in models]
     llm = [s for s in steps if s["requests"]]
     unknown = sorted({s["model"] for s in llm if not s["price_known"]})
+    post = plan_post_training(config, [m["model"] for m in models])
+    pricing = priced_totals(steps, models, sum(s["cost_usd"] or 0.0 for s in llm), hosting)
+    post_cost = round(sum(p["gpu_cost_usd"] for p in post), 2)
+    pricing |= {"post_training_cost_usd": post_cost,
+                "total_cost_usd": round(pricing["total_cost_usd"] + post_cost, 2)}
     return {
         "config": config_path,
-        "token_method": planner.steps[0].rows_method if config.training.sft_dataset else
+        "token_method": "stated by domain (post_training.sft_mix)" if config.post_training.sft_mix else
+        planner.steps[0].rows_method if config.training.sft_dataset else
         count.method if any(
             s["rows_method"].startswith("counted") for s in steps) else
         f"assumed per hub row ({config.plan.assumed_prompt_tokens} prompt + "
@@ -64,8 +75,10 @@ def build_plan(config: RunConfig, config_path: str = "") -> dict:
             "gpu_hours": round(sum(m["gpu_hours"] for m in models), 2),
             "disk_gb": round(sum((m["checkpoint_disk_gb"] or 0) + (m["merge_disk_gb"] or 0)
                                  for m in models), 2),
-            "pricing": priced_totals(steps, models, sum(s["cost_usd"] or 0.0 for s in llm), hosting),
+            "post_training_gpu_hours": round(sum(p["gpu_hours"] for p in post), 2),
+            "pricing": pricing,
         },
+        "post_training": post,
         "seconds": round(time.monotonic() - t0, 2),
     }
 
@@ -100,6 +113,23 @@ def _text(line: str, width: int) -> str:
     return "\n".join(textwrap.wrap(line, width, subsequent_indent="  ")) if width else line
 
 
+POST_COLUMNS = [
+    Column("model"), Column("step"), Column("samples", drop=5), Column("generated tokens", "gen tok", drop=4),
+    Column("sequence tokens", "seq tok", drop=3), Column("GPUs", drop=6), Column("GPU-hours", "GPU-h"),
+    Column("wall hours", "wall h", drop=2), Column("GPU cost", "GPU $"), Column("how", drop=1),
+]
+
+
+def _post_training_blocks(plan: dict, limit: int, width: int) -> list[str]:
+    post = plan.get("post_training") or []
+    if not post:
+        return []
+    rows = [[p["model"], p["step"], p["samples"], p["generated_tokens"], p["sequence_tokens"], p["gpus"],
+             p["gpu_hours"], p["wall_hours"], f"${p['gpu_cost_usd']:,.2f}", p["how"]] for p in post]
+    return [_text("RL specialists and distillation (post_training; rollouts and throughputs assumed):",
+                  width), fit_table(POST_COLUMNS, rows, limit, free_text=True)]
+
+
 def render(plan: dict, width: int = 0) -> str:
     """The plan as text tables (stages, SFT, models, totals), at most `width` columns wide where
     it can be (0: no limit)."""
@@ -119,6 +149,9 @@ def render(plan: dict, width: int = 0) -> str:
     cost = (f"${p['total_cost_usd']:,.2f} (${p['api_cost_usd']:,.2f} API calls at list prices + "
             f"${p['self_hosted_cost_usd']:,.2f} self-hosted LLM for {p['self_hosted_gpu_hours']:,.2f} "
             f"GPU-hours + ${p['training_cost_usd']:,.2f} SFT for {t['gpu_hours']:,.2f} GPU-hours)")
+    if plan.get("post_training"):
+        cost += (f" + ${p['post_training_cost_usd']:,.2f} RL and distillation for "
+                 f"{t['post_training_gpu_hours']:,.2f} GPU-hours")
     if p["unpriced_steps"]:
         cost += (f" + unknown ({', '.join(p['unpriced_steps'])}: no price for "
                  f"{', '.join(p['unpriced_models'])}; set llm.pricing)")
@@ -129,6 +162,7 @@ def render(plan: dict, width: int = 0) -> str:
         fit_table(MODEL_COLUMNS, models, limit),
         _text("Packing efficiency: " + "; ".join(packing) + " (GPU-hours count the padding it leaves)",
               width),
+        *_post_training_blocks(plan, limit, width),
         _text(f"Total: {t['llm_requests']:,} LLM requests, {t['input_tokens']:,} input + "
               f"{t['output_tokens']:,} output tokens; {t['disk_gb']:,.2f} GB of checkpoints and "
               f"merges; cost {cost} ({plan['seconds']} s)", width),

@@ -41,8 +41,10 @@ def _config_section(path: str | None) -> tuple[dict, Path | None]:
     file = Path(chosen)
     if not file.exists():
         raise FileNotFoundError(f"run configuration {file} does not exist")
+    from luth_train.evaluation.variants import apply_preset
+
     data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    return dict(data.get("evaluation") or {}), file.resolve().parent
+    return apply_preset(dict(data.get("evaluation") or {})), file.resolve().parent
 
 
 def _format_summary(summaries: list[dict]) -> str:
@@ -205,6 +207,9 @@ def cmd_eval(argv: list[str]) -> int:
             system_prompt=system_prompt,
             enable_thinking=enable_thinking,
             temperature=float(section.get("temperature", 0.0)),
+            top_p=float(section.get("top_p", 1.0)),
+            top_k=section.get("top_k"),
+            seed=int(section.get("seed", 0)),
             num_runs=args.num_runs or int(section.get("num_runs", 3)),
             backend=args.backend or section.get("backend", "transformers"),
             device=args.device,

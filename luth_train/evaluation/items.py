@@ -189,6 +189,8 @@ def to_hub_row(spec: BenchmarkSpec, where: str, row: dict) -> dict:
         }
     if fmt == "mgsm_tsv":
         answer = str(_need(row, where, "answer")).strip()
+        if spec.task == "mgsm":  # juletxara/mgsm's columns
+            return {"question": _need(row, where, "question"), "answer_number": answer}
         return {
             "problem": _need(row, where, "question"),
             "solution": f"$\\boxed{{{answer}}}$",
@@ -209,7 +211,7 @@ def to_hub_row(spec: BenchmarkSpec, where: str, row: dict) -> dict:
 
 
 def _item_id(spec: BenchmarkSpec, row: dict, index: int) -> str:
-    for key in ("key", "id", "unique_id", "Record ID", "ind"):
+    for key in ("key", "id", "unique_id", "Record ID", "ind", "task_id"):
         if row.get(key) is not None:
             return str(row[key])
     subject = row.get("subject") or row.get("Subject")
@@ -229,6 +231,12 @@ def _raw_parts(name: str, row: dict, doc: Doc) -> tuple[str, list[str], str]:
         return row.get("problem") or row.get("Question"), options, LETTERS[doc.gold_index]
     if name.startswith("math500"):
         return row["problem"], [], str(row.get("answer") or boxed_answer(row["solution"]) or "")
+    if name.startswith("mgsm"):
+        return row["question"], [], str(row["answer_number"])
+    if name.startswith("aime"):
+        return row["problem"], [], str(row["answer"])
+    if name.startswith("mbppplus"):
+        return str(row["prompt"]), [], ""
     if name.startswith("arc"):
         choices = row["choices"]["text"] if isinstance(row["choices"], dict) else row["choices"]
         return row["question"], [str(c) for c in choices], str(row["answerKey"])

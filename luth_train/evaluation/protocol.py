@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-Mode = Literal["loglik", "gen_exact", "gen_letter", "gen_math", "ifeval"]
+Mode = Literal["loglik", "gen_exact", "gen_letter", "gen_math", "gen_number", "gen_code", "ifeval"]
 
 GPQA_FR_TEMPLATE = (
     "Répondez à la question à choix multiple suivante. "
@@ -45,6 +45,24 @@ MATH500_EN_TEMPLATE = (
     "should be of the following format: 'Therefore, the final answer is: $\\boxed{{ANSWER}}$. I hope "
     "it is correct' (without quotes) where ANSWER is just the final number or expression that solves "
     "the problem. Think step by step before answering.\n\n{problem}"
+)
+# MGSM as a chat task (the Luth-2 suite; its prompt is unpublished, this one is ours): the question,
+# then where the final number goes, in the item's language.
+MGSM_TEMPLATES = {
+    "fr": (
+        "Résous le problème suivant étape par étape. La dernière ligne de ta réponse doit être au "
+        "format suivant : 'La réponse est : NOMBRE' où NOMBRE est le résultat, sans unité.\n\n{question}"
+    ),
+    "en": (
+        "Solve the following problem step by step. The last line of your response should be of the "
+        "form 'The answer is: NUMBER' where NUMBER is the result, without units.\n\n{question}"
+    ),
+}
+# MBPP+ as a chat task (ours): the evalplus prompt (the task and one example assertion) and where
+# the code goes.
+MBPP_TEMPLATE = (
+    "Write a Python function for the task below; it must pass the example test. Put the whole "
+    "program in one ```python code block.\n\n{prompt}"
 )
 HELLASWAG_FR_INTRO = (
     "Voici une série de questions à choix multiples (avec réponses) pour évaluer le bon sens.\n\n"
@@ -175,6 +193,20 @@ PROTOCOLS: dict[str, Protocol] = {
         None,
         "lighteval 0.10 leaderboard|hellaswag (default_prompts.hellaswag_harness)",
     ),
+}
+
+NEWER = "the Luth-2 suite (lm-evaluation-harness fork, unpublished prompts)"
+PROTOCOLS |= {
+    "mgsm_fr": Protocol(("question", "answer_number"), "gen_number", "numeric_match", 1024, 8192,
+                        f"{NEWER}: MGSM French, our chat prompt (MGSM_TEMPLATES), numeric match"),
+    "mgsm_en": Protocol(("question", "answer_number"), "gen_number", "numeric_match", 1024, 8192,
+                        f"{NEWER}: MGSM English, our chat prompt (MGSM_TEMPLATES), numeric match"),
+    "aime24_en": Protocol(("problem", "answer"), "gen_math", "math_equivalence", 1024, 8192,
+                          f"{NEWER}: AIME 2024 with lighteval 0.10's math_500 prompt, boxed answer"),
+    "aime25_en": Protocol(("problem", "answer"), "gen_math", "math_equivalence", 1024, 8192,
+                          f"{NEWER}: AIME 2025 with lighteval 0.10's math_500 prompt, boxed answer"),
+    "mbppplus_en": Protocol(("prompt", "test_imports", "test"), "gen_code", "pass_at_1", 1024, 8192,
+                            f"{NEWER}: MBPP+ (evalplus tests), our chat prompt (MBPP_TEMPLATE), sandboxed"),
 }
 
 
@@ -325,6 +357,17 @@ def render_row(
             return Doc(MATH500_FR_TEMPLATE.format(problem=row["problem"]), [row["solution"]], 0)
         if name == "math500_en":
             return Doc(MATH500_EN_TEMPLATE.format(problem=row["problem"]), [row["solution"]], 0)
+        if name in ("mgsm_fr", "mgsm_en"):
+            language = name.rsplit("_", 1)[1]
+            query = MGSM_TEMPLATES[language].format(question=row["question"])
+            return Doc(query, [str(row["answer_number"]).strip()], 0)
+        if name in ("aime24_en", "aime25_en"):
+            answer = str(row["answer"]).strip()
+            return Doc(MATH500_EN_TEMPLATE.format(problem=row["problem"]), [f"$\\boxed{{{answer}}}$"], 0)
+        if name == "mbppplus_en":
+            imports = row["test_imports"] if isinstance(row["test_imports"], list) else [row["test_imports"]]
+            tests = "\n".join([*(str(i) for i in imports), str(row["test"])])
+            return Doc(MBPP_TEMPLATE.format(prompt=str(row["prompt"]).strip()), [tests], 0)
         if name == "arc_challenge_fr":
             choices = row["choices"]
             if not isinstance(choices, list):

@@ -7,8 +7,14 @@ response is scored (the prompt and metric of each benchmark are in `protocol.py`
 - `gen_exact`   : generation of one letter, exact match (HellaSwag French, as the authors);
 - `gen_letter`  : generation, the chosen letter is extracted (GPQA-Diamond);
 - `gen_math`    : generation, the final answer is compared for mathematical equivalence (Math500);
+- `gen_number`  : generation, the final number is compared with the gold number (MGSM);
+- `gen_code`    : generation, the program runs with the item's tests in the sandbox (MBPP+);
 - `ifeval`      : generation, IFEval's verifiable instructions (prompt/instruction level,
                   strict/loose).
+
+Beside the paper's twelve (`BENCHMARK_NAMES`, what an empty `evaluation.benchmarks` runs), the
+newer benchmarks of the Luth-2 suite (`NEWER_BENCHMARK_NAMES`: MGSM, AIME 2024/2025, MBPP+) are known and
+run when a configuration names them.
 
 A run configuration can point any benchmark at a local file instead (`path`): read in the hub
 dataset's own columns (`format: hub`, the default) or converted from a stand-in shape.
@@ -19,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-Scoring = Literal["loglik_mc", "gen_exact", "gen_letter", "gen_math", "ifeval"]
+Scoring = Literal["loglik_mc", "gen_exact", "gen_letter", "gen_math", "gen_number", "gen_code", "ifeval"]
 Language = Literal["fr", "en"]
 
 # Row shapes a local file may have (see `items.py`): `hub` is the benchmark's hub dataset's own
@@ -28,7 +34,8 @@ FORMATS = (
     "hub",
     "mmlu_csv",  # headerless CSV: question,A,B,C,D,answer-letter (a file or a folder of them)
     "gpqa_prompts",  # prompt (options already inside as "(A) ..."), answer (letter, maybe \boxed{X})
-    "mgsm_tsv",  # question<TAB>answer, no header (MGSM, a maths stand-in): solution = \boxed{answer}
+    "mgsm_tsv",  # question<TAB>answer, no header: MGSM's columns for mgsm_*, else a maths stand-in
+    # (solution = \boxed{answer})
 )
 
 
@@ -151,6 +158,21 @@ REGISTRY: dict[str, BenchmarkSpec] = {
 
 BENCHMARK_NAMES: tuple[str, ...] = tuple(REGISTRY)
 
+# The newer benchmarks of the Luth-2 suite. MGSM (juletxara/mgsm: `question`, `answer_number`; the
+# human-translated French and English test sets); AIME (`problem`, `answer`; English, 30 each);
+# MBPP+ (evalplus: `prompt`, `test_imports`, `test`; English, 378).
+NEWER_TASKS = ("mgsm", "aime24", "aime25", "mbppplus")
+NEWER_SPECS = [
+    BenchmarkSpec("mgsm_fr", "mgsm", "fr", "gen_number", "hub", "juletxara/mgsm", "fr", "test"),
+    BenchmarkSpec("mgsm_en", "mgsm", "en", "gen_number", "hub", "juletxara/mgsm", "en", "test"),
+    BenchmarkSpec("aime24_en", "aime24", "en", "gen_math", "hub", "HuggingFaceH4/aime_2024", None, "train"),
+    BenchmarkSpec("aime25_en", "aime25", "en", "gen_math", "hub", "yentinglin/aime_2025", None, "train"),
+    BenchmarkSpec("mbppplus_en", "mbppplus", "en", "gen_code", "hub", "evalplus/mbppplus", None, "test"),
+]
+REGISTRY.update({spec.name: spec for spec in NEWER_SPECS})
+NEWER_BENCHMARK_NAMES: tuple[str, ...] = tuple(spec.name for spec in NEWER_SPECS)
+KNOWN_NAMES: tuple[str, ...] = BENCHMARK_NAMES + NEWER_BENCHMARK_NAMES
+
 # Loss-based view: mean token loss on held-out French / English text (`language_loss.py`); scored
 # like a benchmark (a `gold/benchmark_scores` cell per model) but not one of the twelve.
 LANGUAGE_LOSS_NAMES: tuple[str, ...] = ("language_loss_fr", "language_loss_en")
@@ -164,7 +186,7 @@ def get_spec(name: str) -> BenchmarkSpec:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise ValueError(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARK_NAMES)}") from None
+        raise ValueError(f"unknown benchmark {name!r}; known: {', '.join(KNOWN_NAMES)}") from None
 
 
 def parse_benchmark_list(text: str) -> list[str]:
@@ -176,8 +198,8 @@ def parse_benchmark_list(text: str) -> list[str]:
             continue
         if part == "all":
             expanded = list(BENCHMARK_NAMES)
-        elif part in TASKS:
-            expanded = [f"{part}_fr", f"{part}_en"]
+        elif part in TASKS or part in NEWER_TASKS:
+            expanded = [n for n in (f"{part}_fr", f"{part}_en") if n in REGISTRY]
         else:
             expanded = [get_spec(part).name]
         names += [n for n in expanded if n not in names]

@@ -23,6 +23,7 @@ from typing import Any
 
 from luth_train.evaluation import ifeval as ifeval_scoring
 from luth_train.evaluation.chat import final_answer, model_input
+from luth_train.evaluation.generation import Sampling
 from luth_train.evaluation.items import load_items
 from luth_train.evaluation.model_io import LoadedModel, load_model
 from luth_train.evaluation.protocol import PROTOCOLS, Doc, render_row
@@ -43,7 +44,10 @@ class EvalOptions:
     use_chat_template: bool = True
     system_prompt: str | None = DEFAULT_SYSTEM_PROMPT
     enable_thinking: bool = False
-    temperature: float = 0.0
+    temperature: float = 0.0  # 0: greedy (the paper); > 0: sampled with top_p, top_k (Luth-2)
+    top_p: float = 1.0
+    top_k: int | None = None
+    seed: int = 0  # sampling seed of run 0; run r uses seed + r
     num_runs: int = 3
     backend: str = "transformers"  # or "vllm" (GPU)
     device: str | None = None
@@ -55,13 +59,21 @@ class EvalOptions:
 
     def __post_init__(self) -> None:
         self.choices()  # an unknown variant is an error here
-        if self.temperature != 0.0:
-            raise ValueError(
-                f"temperature {self.temperature}: only greedy decoding (temperature 0, the authors' "
-                "setting) is implemented"
-            )
+        if self.temperature < 0:
+            raise ValueError(f"temperature must be >= 0 (0: greedy); got {self.temperature}")
+        self.sampling(0)  # a bad top_p / top_k is an error here
         if self.num_runs < 1:
             raise ValueError(f"num_runs must be at least 1, got {self.num_runs}")
+
+    @property
+    def sampled(self) -> bool:
+        return self.temperature > 0
+
+    def sampling(self, run: int) -> Sampling | None:
+        """Run `run`'s decoding: None (greedy) at temperature 0, else sampled with seed + run."""
+        if not self.sampled:
+            return None
+        return Sampling(self.temperature, self.top_p, self.top_k, self.seed + run)
 
     def choices(self) -> ProtocolChoices:
         return ProtocolChoices(
@@ -205,16 +217,13 @@ def score_multiple_choice(
 
 
 def _generate(
-    lm: LoadedModel, texts: list[str], max_new_tokens: int, options: EvalOptions, log: Log | None
+    lm: LoadedModel, texts: list[str], max_new_tokens: int, options: EvalOptions, log: Log | None, run: int
 ) -> list[str]:
-    from luth_train.evaluation.generation import generate_greedy, generate_vllm
+    from luth_train.evaluation.generation import generate_texts
 
-    if options.backend == "vllm":
-        return generate_vllm(lm.name_or_path, texts, max_new_tokens=max_new_tokens)
     progress = (lambda d, t: log(f"  generated {d}/{t}")) if log else None
-    return generate_greedy(
-        lm, texts, max_new_tokens=max_new_tokens, batch_size=options.batch_size, progress=progress
-    )
+    return generate_texts(lm, texts, max_new_tokens=max_new_tokens, batch_size=options.batch_size,
+                          backend=options.backend, sampling=options.sampling(run), progress=progress)
 
 
 def score_responses(
@@ -230,7 +239,9 @@ def score_responses(
     """Score given responses to generative items (HellaSwag-FR letter, GPQA, maths, IFEval), with
     the protocol's `choices` (default: the authors'; their `enable_thinking` wins over the
     argument)."""
+    from luth_train.evaluation.code_exec import run_program_tests
     from luth_train.evaluation.extraction import extract_letter, math_scores
+    from luth_train.evaluation.numeric import numeric_match
 
     choices = choices or ProtocolChoices(enable_thinking=enable_thinking)
     enable_thinking = choices.enable_thinking
@@ -262,6 +273,13 @@ def score_responses(
                 authors, corrected, extracted = math_scores(doc.choices[0], answer, item["language"])
             correct = authors if choices.math_scoring == "authors" else corrected
             details |= {"math_scoring": choices.math_scoring, "authors": authors, "corrected": corrected}
+        elif spec.scoring == "gen_number":
+            correct, extracted = False, None
+            if answer is not None:
+                correct, extracted = numeric_match(doc.choices[0], answer, item["language"])
+        elif spec.scoring == "gen_code":  # the program with the item's tests, in the sandbox
+            ran = run_program_tests(answer or "", doc.choices[0])
+            correct, extracted, details["verdict"] = ran.passed, ran.verdict, ran.verdict
         elif spec.scoring == "ifeval":
             meta = json.loads(item["metadata"])
             res = ifeval_scoring.score_response(
@@ -286,7 +304,7 @@ def _run_once(
     docs = [item_doc(i, run, choices.gpqa_order) for i in items]
     texts = model_inputs(lm, docs, options)
     size = choices.generation_size(spec.name) or 1
-    responses = _generate(lm, texts, size, options, log)
+    responses = _generate(lm, texts, size, options, log, run)
     return score_responses(spec, items, responses, prompts=texts, run=run, choices=choices)
 
 
@@ -368,7 +386,8 @@ def evaluate_benchmark(
     rows: list[dict] = []
     first: list[dict] = []
     for run in range(options.num_runs):
-        if run and not options.choices().varies_between_runs(spec.name):
+        sampled = options.sampled and spec.scoring != "loglik_mc"
+        if run and not sampled and not options.choices().varies_between_runs(spec.name):
             rows += _reuse(first, run)  # same inputs, greedy decoding: the same rows
             continue
         done = _run_once(lm, spec, items, options, run, log)

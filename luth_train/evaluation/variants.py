@@ -23,6 +23,10 @@ Each is a key of `evaluation:` whose default is what the authors ran (kurakurai/
   `compare_gold_target(prediction, gold, doc)`, so the `Doc` lands in `precision`; any
   comparison that rounds a float (`2.25` against `\\frac{9}{4}`) then raises inside and scores
   False. `corrected` compares gold with prediction at the default precision (6 digits).
+- `preset`: a named protocol filling the keys a configuration leaves out (keys it gives win).
+  `luth2` is the Luth-2 release's protocol (their lm-evaluation-harness fork): sampled decoding at
+  temperature 0.6, top_p 0.95, top_k 20, thinking off, the mean and standard deviation of 10 runs.
+  Each run samples with its own seed (`seed + run`), so the standard deviation measures sampling.
 - MMLU-EN is reported as `leaderboard|mmlu:_average`, the mean of the subject accuracies
   (lighteval's per-superset average); the mean over items is kept beside it (`tables.py`).
 """
@@ -37,6 +41,20 @@ from dataclasses import dataclass
 from luth_train.evaluation.protocol import PROTOCOLS, generation_size, gpqa_seed
 
 HELLASWAG_FR_SCORINGS = ("authors", "first_token")
+PRESETS: dict[str, dict] = {
+    "luth2": {"temperature": 0.6, "top_p": 0.95, "top_k": 20, "enable_thinking": False, "num_runs": 10},
+}
+
+
+def apply_preset(section: dict) -> dict:
+    """An `evaluation:` mapping with its `preset`'s values under the keys it does not set itself."""
+    name = section.get("preset")
+    if name is None:
+        return section
+    if name not in PRESETS:
+        raise ValueError(f"evaluation.preset must be one of {', '.join(PRESETS)}; got {name!r}")
+    return PRESETS[name] | section
+
 GPQA_ORDERS = ("authors", "per_run")
 MATH_SCORINGS = ("authors", "corrected")
 

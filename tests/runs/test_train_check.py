@@ -53,7 +53,8 @@ def in_lake(tmp_path, monkeypatch) -> Path:
 def test_the_shipped_configs_are_the_paper_set_and_the_demo():
     names = {str(p.relative_to(REPO / "configs/train")) for p in TRAIN_CONFIGS}
     assert names == {"paper/qwen3_0.6b.yaml", "paper/qwen3_1.7b.yaml", "paper/lfm2_350m.yaml",
-                     "paper/lfm2_700m.yaml", "paper/lfm2_1.2b.yaml", "tiny_full_sft_cpu.yaml"}
+                     "paper/lfm2_700m.yaml", "paper/lfm2_1.2b.yaml", "tiny_full_sft_cpu.yaml",
+                     "luth2/qwen3.5_0.8b.yaml", "luth2/qwen3.5_2b.yaml"}  # + the Luth-2 bases
 
 
 @pytest.mark.parametrize("path", TRAIN_CONFIGS, ids=lambda p: str(p.relative_to(REPO / "configs/train")))
@@ -63,7 +64,8 @@ def test_every_shipped_training_config_passes_check(path: Path, in_lake: Path, c
     out = capsys.readouterr().out
     assert "40: 38 train + 2 validation (from the rows' `split` column)" in out
     assert "15,200 (the rows' n_tokens)" in out
-    assert "steps " in out and "per epoch x 3 epochs" in out
+    epochs = 2 if "luth2" in path.parts else 3  # the Luth-2 configs assume 2 epochs over ~3B tokens
+    assert "steps " in out and f"per epoch x {epochs} epochs" in out
 
 
 def test_the_paper_config_plans_the_authors_geometry(in_lake: Path, capsys):

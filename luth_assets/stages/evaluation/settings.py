@@ -3,7 +3,8 @@
 Stage: benchmark registry, per-sample scores, the score table.
 
     evaluation:
-      benchmarks:                  # which benchmarks run (empty: all twelve, from the hub)
+      benchmarks:                  # which benchmarks run (empty: the paper's twelve, from the hub;
+                                   # the newer ones, mgsm_fr/en, aime24_en, aime25_en, when named)
         arc_challenge_fr: {path: benchmarks/arc_challenge_fr.jsonl}
         mmlu_fr: {path: /data/mmlu_fr/test, format: mmlu_csv}
         hellaswag_en: {}           # the registry's hub id and split
@@ -11,7 +12,11 @@ Stage: benchmark registry, per-sample scores, the score table.
       use_chat_template: true      # the authors' protocol (every task, log-likelihood ones too)
       system_prompt: "You are a helpful assistant."
       enable_thinking: false       # passed to the chat template; thinking: answer after </think>
-      temperature: 0.0
+      preset: luth2                # optional: the Luth-2 protocol for the keys not set here
+      temperature: 0.0             # 0: greedy (the paper); > 0: sampled with top_p / top_k
+      top_p: 1.0
+      top_k: null
+      seed: 0                      # sampling seed of the first run (run r: seed + r)
       num_runs: 3                  # mean and standard deviation per benchmark in the score table
       max_new_tokens: 8192         # overrides every generative task's size (null: each task's own)
       hellaswag_fr_scoring: authors  # whole reply vs the gold letter; first_token: 1 token, scored
@@ -28,9 +33,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from luth_assets.lib.strict import StrictModel
 
@@ -69,7 +74,16 @@ class EvaluationConfig(StrictModel):
     enable_thinking: bool = Field(
         False, description="passed to the chat template; when true the answer is the text after </think>"
     )
-    temperature: float = Field(0.0, ge=0.0, le=0.0, description="greedy decoding (the authors')")
+    preset: Literal["luth2"] | None = Field(
+        None,
+        description="a named protocol for the keys not set here: luth2 = the Luth-2 release's "
+        "(temperature 0.6, top_p 0.95, top_k 20, thinking off, 10 runs, mean and standard deviation)",
+    )
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="0: greedy decoding (the authors'); "
+                               "> 0: sampled, each run with its own seed")
+    top_p: float = Field(1.0, gt=0.0, le=1.0, description="nucleus sampling (when temperature > 0)")
+    top_k: int | None = Field(None, ge=1, description="top-k sampling (when temperature > 0); null: off")
+    seed: int = Field(0, ge=0, description="sampling seed of the first run; run r samples with seed + r")
     num_runs: int = Field(3, ge=1, description="runs averaged per benchmark (the authors: 3)")
     max_new_tokens: int | None = Field(
         None,
@@ -105,14 +119,21 @@ class EvaluationConfig(StrictModel):
         "sentence counts); relative to the config",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, data: Any) -> Any:
+        from luth_train.evaluation.variants import apply_preset
+
+        return apply_preset(data) if isinstance(data, dict) else data
+
     @field_validator("benchmarks")
     @classmethod
     def _known(cls, value: dict[str, BenchmarkSource]) -> dict[str, BenchmarkSource]:
-        from luth_train.evaluation.registry import BENCHMARK_NAMES, FORMATS
+        from luth_train.evaluation.registry import FORMATS, KNOWN_NAMES
 
         for name, source in value.items():
-            if name not in BENCHMARK_NAMES:
-                raise ValueError(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARK_NAMES)}")
+            if name not in KNOWN_NAMES:
+                raise ValueError(f"unknown benchmark {name!r}; known: {', '.join(KNOWN_NAMES)}")
             if source.format is not None and source.format not in FORMATS:
                 raise ValueError(f"{name}.format {source.format!r} is not one of {', '.join(FORMATS)}")
         return value
@@ -149,12 +170,12 @@ class EvaluationConfig(StrictModel):
 
     def specs(self) -> dict:
         """name -> `BenchmarkSpec` of the benchmarks this run evaluates (registry order)."""
-        from luth_train.evaluation.registry import BENCHMARK_NAMES
+        from luth_train.evaluation.registry import KNOWN_NAMES
         from luth_train.evaluation.sources import specs_from_mapping
 
         mapping = {name: src.model_dump(exclude_none=True) for name, src in self.benchmarks.items()}
         specs = specs_from_mapping(mapping)
-        return {name: specs[name] for name in BENCHMARK_NAMES if name in specs}
+        return {name: specs[name] for name in KNOWN_NAMES if name in specs}
 
     def benchmark_names(self) -> list[str]:
         return list(self.specs())
@@ -176,6 +197,9 @@ class EvaluationConfig(StrictModel):
             system_prompt=self.system_prompt,
             enable_thinking=self.enable_thinking,
             temperature=self.temperature,
+            top_p=self.top_p,
+            top_k=self.top_k,
+            seed=self.seed,
             num_runs=self.num_runs,
             backend=self.backend,
             device=self.device,
