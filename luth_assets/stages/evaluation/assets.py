@@ -171,7 +171,7 @@ def score_table(context: dg.AssetExecutionContext, lake: LakeResource,
     if missing:
         context.log.warning(f"{missing} model x benchmark cells are not materialised; left out")
     plot = tables.plot_score_table(table, lake.folder("gold", "plots") / "score_table.png")
-    carded = write_scores_to_cards(table, names, run_config, lake.path)
+    carded = write_scores_to_cards(table, tables.cell_scores(frame), names, run_config, lake.path)
     euroeval = write_euroeval_results(frame, models, identities, run_config, lake.folder("gold"))
     context.add_output_metadata(
         {
@@ -189,15 +189,19 @@ def score_table(context: dg.AssetExecutionContext, lake: LakeResource,
     return table
 
 
-def write_scores_to_cards(table: pl.DataFrame, benchmarks: list[str], run_config: RunConfig,
-                          lake_root: str) -> list[str]:
-    """The Scores section of each lake model's card (README.md): its benchmarks and averages."""
+def write_scores_to_cards(table: pl.DataFrame, cells: pl.DataFrame, benchmarks: list[str],
+                          run_config: RunConfig, lake_root: str) -> list[str]:
+    """The Scores section of each lake model's card (README.md): its benchmarks with their item
+    count and standard error (`cells`: `tables.cell_scores`), and the averages."""
     updated, evaluated = [], set(evaluated_models(run_config))
-    for row in table.to_dicts():
+    for row in table.filter(pl.col("kind") == "ours").to_dicts():
         model = row.get("model")
         if model not in evaluated or not in_lake(run_config, model):
             continue
-        scores = {k: row[k] for k in [*benchmarks, "fr_average", "en_average"] if k in row}
+        mine = {c["benchmark"]: c for c in cells.filter(pl.col("model") == model).to_dicts()}
+        scores = {k: {"score": row[k], "n": mine.get(k, {}).get("n"), "stderr": mine.get(k, {}).get("stderr")}
+                  for k in benchmarks if k in row}
+        scores |= {k: row[k] for k in ("fr_average", "en_average") if k in row}
         if update_card_scores(resolve_model(run_config, lake_root, model), scores):
             updated.append(model)
     return updated

@@ -96,8 +96,9 @@ def run(pipes) -> dict[str, Any]:
                      {**extras.get("record", {}), "fingerprint": extras["fingerprint"],
                       "metrics": {k: v for k, v in summary.items() if not k.endswith("_curve")}})
     final_dir = Path(extras["final_dir"])  # <lake>/models/sft_checkpoint: the card's paths are
+    data = extras.get("data", "gold/sft_mix (its train and validation splits)")
     write_card(final_dir, sft_card(cfg, metrics, final_dir.parents[1],  # relative to the lake
-                                   data=["gold/sft_mix (its train and validation splits)"]))
+                                   data=[data], datasets=extras.get("datasets", [])))
     meta = {k: v for k, v in summary.items() if v is not None and not k.endswith("_curve")}
     meta.update({
         "checkpoint_path": final_dir.relative_to(final_dir.parents[1]).as_posix(),  # to the lake
