@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from luth_assets.lib.lake import relative_to_lake
 from luth_assets.lib.metadata import png_markdown, table_preview
 from luth_assets.lib.models import evaluated_models, in_lake, resolve_model
 from luth_assets.resources import LakeResource
@@ -114,13 +115,15 @@ def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges
                 f"model {model!r} has no checkpoint at {path}: materialise "
                 f"{'models/base_model' if model == 'base' else 'its models/ asset'} first"
             )
+        # a lake checkpoint relative to the lake root (a moved lake still resolves); a hub id as given
+        shown = relative_to_lake(path, lake.path) if in_lake(run_config, model) else path
         settings = run_config.evaluation
         options = settings.options()
         lm = load_model(path, device=options.device, dtype=options.dtype)
         if name not in settings.specs():  # language_loss_fr / language_loss_en
             rows = score_language_loss(lm, name, lambda key: lake.read(dg.AssetKey(list(key))).collect(),
                                        settings.language_loss.max_texts, options.batch_size)
-            context.add_output_metadata({"model": model, "model_path": path, "benchmark": name,
+            context.add_output_metadata({"model": model, "model_path": shown, "benchmark": name,
                                          "metric": "mean_token_loss", "score": weighted_loss(rows),
                                          "stderr": None, "n": len(rows)})
             return tables.scores_frame(rows, model)
@@ -131,7 +134,7 @@ def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges
         context.add_output_metadata(
             {
                 "model": model,
-                "model_path": path,
+                "model_path": shown,
                 "benchmark": name,
                 "metric": s["metric"],
                 "scored_by": options.choices().metric(name),
