@@ -72,6 +72,7 @@ def publish(output_dir: Path, final_dir: Path, record: dict[str, Any]) -> dict[s
 
 def run(pipes) -> dict[str, Any]:
     from luth_assets.lib.metadata import loss_curve_png, png_markdown
+    from luth_assets.stages.training.loss_sparkline import loss_sparkline_markdown
     from luth_train.cards import sft_card, write_card
     from luth_train.config import train_config_from_dict
     from luth_train.sft import train
@@ -109,6 +110,10 @@ def run(pipes) -> dict[str, Any]:
         "loss_plot": {"raw_value": png_markdown(loss_curve_png(summary["loss_curve"],
                                                                summary["val_curve"]), "SFT loss"),
                       "type": "md"},
+        # small enough for the UI to show in place (the PNG above opens behind "Show Markdown")
+        "loss_curve_inline": {"raw_value": loss_sparkline_markdown(summary["loss_curve"],
+                                                                   summary["val_curve"]) or "no loss logged",
+                              "type": "md"},
         "loss_curve": {"raw_value": summary["loss_curve"], "type": "json"},
         "val_curve": {"raw_value": summary["val_curve"], "type": "json"},
     })
