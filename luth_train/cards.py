@@ -179,11 +179,13 @@ def model_card(*, title: str, base_models: Sequence[str], summary: str, recipe: 
     comments = [f"base_model: {model_ref(b, root)} has no known hub id (not on the hub, or not pushed)"
                 for b, i in zip(base_models, ids, strict=True) if i is None]
     if not hub_datasets:
-        comments.append("datasets: the training data has no hub id (set curation.push_to_hub)")
+        comments.append("datasets: the training data has no hub id (set curation.hub_id or push_to_hub)")
     recipe_lines = "\n".join(f"- {k}: `{v}`" for k, v in recipe.items())
     data_lines = "\n".join(f"- `{d}`" for d in data) or "- (none recorded)"
     return (f"{front_matter(meta, comments)}\n# {title}\n\n{summary}\n\n## Recipe\n\n{recipe_lines}\n\n"
             f"## Data\n\n{data_lines}\n\n{scores_section(scores)}")
+
+
 def write_card(folder: str | os.PathLike, text: str) -> Path:
     path = Path(folder) / "README.md"
     path.write_text(text, encoding="utf-8")
