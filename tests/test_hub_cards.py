@@ -141,3 +141,19 @@ def test_dataset_card_is_hub_ready_and_loads_without_a_warning(tmp_path: Path, h
     assert not [w for w in warnings if "dataset_info" in w or "malformed" in w], warnings
     assert loaded["train"].num_rows == 9 and loaded["validation"].num_rows == 3
     assert loaded["train"][0]["messages"][0]["role"] == "user"
+
+
+def test_the_sft_card_links_the_dataset_it_was_trained_on():
+    """The published run trains on the authors' Luth-SFT: its card links that hub dataset; the
+    demo's mix has no hub id until `curation.hub_id` or `push_to_hub` names one."""
+    from luth_assets.run_config import load_config
+    from luth_assets.stages.training.assets import training_data
+
+    repo = Path(__file__).resolve().parents[1]
+    published = load_config(repo / "configs" / "runs" / "luth_published.yaml")
+    assert training_data(published) == ("hf://datasets/kurakurai/luth-sft/data/*.parquet",
+                                         ["kurakurai/luth-sft"])
+    demo = load_config(repo / "data_lake" / "landing" / "luth.yaml")
+    assert training_data(demo)[1] == []
+    named = demo.model_copy(update={"curation": demo.curation.model_copy(update={"hub_id": "me/luth-sft"})})
+    assert training_data(named) == ("gold/sft_mix (its train and validation splits)", ["me/luth-sft"])
