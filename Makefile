@@ -6,6 +6,11 @@ STAMP := $(VENV)/.installed
 export LUTH_CONFIG ?= data_lake/landing/luth.yaml
 export LUTH_LAKE_ROOT ?= data_lake
 export DAGSTER_HOME ?= $(abspath $(LUTH_LAKE_ROOT))/.dagster
+# One CPU code path on every x86-64 machine with AVX2: PyTorch's kernels and MKL's otherwise follow
+# the CPU (AVX-512 or not) and round differently, so the demo's tiny models, trained from scratch,
+# would come out different from one machine to the next (MKL's STRICT mode: whatever the threads).
+export ATEN_CPU_CAPABILITY ?= avx2
+export MKL_CBWR ?= AVX2,STRICT
 
 .PHONY: install demo test ui ui-check lint bench clean-lake
 

@@ -7,10 +7,10 @@ eval on the val split, checkpoints that can be resumed exactly.
 
 The loss of an optimizer step is the mean over every trained token of its micro-batches (sum of
 token losses / token count), so packing, padding and accumulation all give the same objective.
-The final model goes to ``output_dir/final``. Checkpoints (``output_dir/checkpoint-<step>``) hold
-the weights, tokenizer + chat template, the
-resolved config (``train_config.yaml``), optimizer and scheduler states and ``trainer_state.json``;
-resuming replays the same data order and skips what was already consumed.
+The final model goes to ``output_dir/final``; ``metrics.json``, ``log_history.json`` and its plot
+``loss.png`` beside it. Checkpoints (``output_dir/checkpoint-<step>``) hold the weights, tokenizer +
+chat template, the resolved config (``train_config.yaml``), optimizer and scheduler states and
+``trainer_state.json``; resuming replays the same data order and skips what was already consumed.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from luth_train.config import (
     load_train_config,
     parse_overrides,
 )
+from luth_train.loss_plot import write_run_files
 
 LogFn = Callable[[dict[str, Any]], None]
 
@@ -344,8 +345,7 @@ def train(
     save_model_folder(out_dir / "final", model, tokenizer, cfg, accelerator)
     if accelerator.is_main_process:
         write_card(out_dir / "final", sft_card(cfg, metrics, Path.cwd()))
-        (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
-        (out_dir / "log_history.json").write_text(json.dumps(state["log_history"], indent=1))
+        write_run_files(out_dir, metrics, state["log_history"])  # metrics, log history, loss.png
     log({"event": "end", **metrics, "rank": rank, "world_size": world,
          "weights_sha256": _weights_digest(accelerator, model)})
     return metrics

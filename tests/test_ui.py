@@ -3,7 +3,8 @@ up, GraphQL serves exactly the asset keys `build_definitions` builds in-process 
 the sources group materialised first (`luth materialize --select group:sources`) shows row counts
 and column descriptions through GraphQL, and headless Chromium renders the global asset graph,
 one asset page and the runs timeline (screenshots kept in tmp_path; LUTH_UPDATE_SCREENSHOTS=1
-also copies the lineage one to docs/images/lineage.png, the README's).
+also copies the lineage of `models/best_merge`, every asset drawn, to docs/images/lineage.png, the
+README's).
 
 Needs Debian `chromium` for the browser part (.ci/run installs it); skips with a reason without it.
 """
@@ -39,6 +40,10 @@ GRAPH_PAGE = "asset-groups"  # "Global asset lineage" in Dagster 1.13: one box p
 GROUP_PAGE = "locations/luth/asset-groups/sources"  # one group, its assets drawn
 EXPECTED_GROUPS = ("sources", "translation", "scholar", "curation", "training", "merging", "evaluation",
                    "ops")
+# the README's picture: the lineage of the pipeline's last asset, every group open, its assets drawn
+# (the global graph shows closed group boxes, and opened with `?expanded=` it does not fit the window)
+LINEAGE_PAGE = "assets/models/best_merge?view=lineage&lineageScope=upstream&lineageDepth=12"
+LINEAGE_WORDS = ("raw_multilingual", "sft_mix", "sft_checkpoint", "merged_models", "score_table")
 EXPECTED_NAMES = ("raw_multilingual", "french_slices", "french_slices_rejects")
 ASSET_PAGE = "assets/silver/french_slices"
 TIMELINE_PAGE = "overview/activity/timeline"
@@ -263,9 +268,17 @@ def test_ui_serves_the_built_asset_graph(dagster_ui: str, ui_env: dict[str, str]
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 30_000, f"screenshot only {len(data)} bytes: likely a blank page"
     print(f"asset graph screenshot: {png} ({len(data)} bytes)")
+    # the README's picture: the assets and their lineage, not eight closed group boxes
+    dom = chromium(binary, tmp_path / "chromium-dom", "--dump-dom", f"{base}/{LINEAGE_PAGE}")
+    missing = [name for name in LINEAGE_WORDS if name not in dom.stdout]
+    assert not missing, f"{LINEAGE_PAGE} rendered without {missing}"
+    lineage = tmp_path / "lineage.png"
+    shot = chromium(binary, tmp_path / "chromium-shot", f"--screenshot={lineage}", f"{base}/{LINEAGE_PAGE}")
+    assert shot.returncode == 0 and lineage.is_file(), shot.stderr[-3000:]
+    assert lineage.stat().st_size > 30_000, f"lineage screenshot only {lineage.stat().st_size} bytes"
     if os.environ.get("LUTH_UPDATE_SCREENSHOTS") == "1":
         README_SHOT.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(png, README_SHOT)
+        shutil.copyfile(lineage, README_SHOT)
         print(f"copied to {README_SHOT}")
 
     for name, page, words in (("asset_page", ASSET_PAGE, ("french_slices", "sources")),

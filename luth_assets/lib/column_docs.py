@@ -1,6 +1,7 @@
 """Column descriptions for `dagster/column_schema`, read from the "Column descriptions" table of
 docs/tables.md (one place to edit them). A `layer/table.column` row wins over a bare `column` row
-for that table; a missing docs file (an installed wheel) means no descriptions, never an error."""
+for that table, and a `<name>` in a row's column stands for any word (`gold/score_table.<benchmark>_std`);
+a missing docs file (an installed wheel) means no descriptions, never an error."""
 
 from __future__ import annotations
 
@@ -35,8 +36,23 @@ def column_descriptions(path: Path = TABLES_DOC) -> dict[str, str]:
             for line in section.splitlines() if (m := ROW.match(line))}
 
 
+@cache
+def column_patterns(path: Path = TABLES_DOC) -> list[tuple[re.Pattern[str], str]]:
+    """The rows whose column has a `<name>` placeholder, as regular expressions."""
+    return [(re.compile("".join(r"[\w.-]+?" if part.startswith("<") else re.escape(part)
+                                for part in re.split(r"(<[A-Za-z_]\w*>)", key)) + "$"), text)
+            for key, text in column_descriptions(path).items() if "<" in key]
+
+
 def describe(table: str, column: str) -> str | None:
     """Description of `column` in `table` (``silver/french_slices``), None when undocumented."""
     docs = column_descriptions()
     base = table.removesuffix("_rejects")
-    return docs.get(f"{table}.{column}") or docs.get(f"{base}.{column}") or docs.get(column)
+    exact = docs.get(f"{table}.{column}") or docs.get(f"{base}.{column}") or docs.get(column)
+    if exact:
+        return exact
+    for name in (f"{table}.{column}", f"{base}.{column}", column):
+        for pattern, text in column_patterns():
+            if pattern.match(name):
+                return text
+    return None

@@ -51,6 +51,9 @@ class BenchmarkSpec:
     split: str = "test"
     path: str | None = None  # local-file alternative (a file, or a folder for mmlu_csv)
     revision: str | None = None  # hub revision (commit) the protocol pins
+    # items in the hub split (its dataset viewer's row count); None where not known. Checked against
+    # `gold/benchmark_items` (a local `path`: its own row count instead).
+    expected_items: int | None = None
 
     def with_source(
         self,
@@ -64,12 +67,15 @@ class BenchmarkSpec:
         fmt = format or self.format
         if fmt not in FORMATS:
             raise ValueError(f"benchmark {self.name}: unknown format {fmt!r}; expected one of {FORMATS}")
+        same_split = (hub_id or self.hub_id, hub_config or self.hub_config, split or self.split) == (
+            self.hub_id, self.hub_config, self.split)
         return replace(
             self,
             path=path if path is not None else self.path,
             format=fmt,
             hub_id=hub_id or self.hub_id,
             revision=self.revision if not hub_id or hub_id == self.hub_id else None,
+            expected_items=self.expected_items if same_split else None,
             hub_config=hub_config or self.hub_config,
             split=split or self.split,
         )
@@ -81,7 +87,8 @@ REGISTRY: dict[str, BenchmarkSpec] = {
     spec.name: spec
     for spec in [
         BenchmarkSpec("ifeval_fr", "ifeval", "fr", "ifeval", "hub", "jzhang86/fr_ifeval", None, "train"),
-        BenchmarkSpec("ifeval_en", "ifeval", "en", "ifeval", "hub", "google/IFEval", None, "train"),
+        BenchmarkSpec("ifeval_en", "ifeval", "en", "ifeval", "hub", "google/IFEval", None, "train",
+                      expected_items=541),
         BenchmarkSpec(
             "mmlu_fr",
             "mmlu",
@@ -93,7 +100,8 @@ REGISTRY: dict[str, BenchmarkSpec] = {
             "test",
             revision="038c7808122969ead7456361af05cb8f47d247f8",
         ),
-        BenchmarkSpec("mmlu_en", "mmlu", "en", "loglik_mc", "hub", "cais/mmlu", "all", "test"),
+        BenchmarkSpec("mmlu_en", "mmlu", "en", "loglik_mc", "hub", "cais/mmlu", "all", "test",
+                      expected_items=14_042),
         BenchmarkSpec(
             "gpqa_diamond_fr",
             "gpqa_diamond",
@@ -113,12 +121,14 @@ REGISTRY: dict[str, BenchmarkSpec] = {
             "Idavidrein/gpqa",
             "gpqa_diamond",
             "train",
+            expected_items=198,
         ),
         BenchmarkSpec(
             "math500_fr", "math500", "fr", "gen_math", "hub", "bezir/MATH-500-multilingual", "French", "test"
         ),
         BenchmarkSpec(
-            "math500_en", "math500", "en", "gen_math", "hub", "HuggingFaceH4/MATH-500", None, "test"
+            "math500_en", "math500", "en", "gen_math", "hub", "HuggingFaceH4/MATH-500", None, "test",
+            expected_items=500,
         ),
         BenchmarkSpec(
             "arc_challenge_fr",
@@ -139,6 +149,7 @@ REGISTRY: dict[str, BenchmarkSpec] = {
             "allenai/ai2_arc",
             "ARC-Challenge",
             "test",
+            expected_items=1_172,
         ),
         BenchmarkSpec(
             "hellaswag_fr",
@@ -151,7 +162,8 @@ REGISTRY: dict[str, BenchmarkSpec] = {
             "validation",
         ),
         BenchmarkSpec(
-            "hellaswag_en", "hellaswag", "en", "loglik_mc", "hub", "Rowan/hellaswag", None, "validation"
+            "hellaswag_en", "hellaswag", "en", "loglik_mc", "hub", "Rowan/hellaswag", None, "validation",
+            expected_items=10_042,
         ),
     ]
 }

@@ -101,6 +101,7 @@ def test_assets_score_models_and_build_the_table(tiny_model_dir, tmp_path, lake_
     event = instance.get_latest_materialization_event(SCORES_KEY)
     meta = event.asset_materialization.metadata
     assert {"score", "stderr", "n", "metric", "model", "benchmark"} <= set(meta)
+    assert meta["model_path"].value in ("models/base_model", "models/sft_checkpoint")  # lake-relative
 
     table = pl.read_parquet(lake_root / "gold" / "score_table.parquet")
     assert table["model"].to_list() == ["base", "sft"]

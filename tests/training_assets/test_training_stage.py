@@ -80,7 +80,16 @@ def test_demo_base_and_sft_checkpoint(trained):
     assert 0.5 < meta["packing_efficiency"] <= 1.0 and meta["tokens_per_s"] > 0
     assert meta["loss_curve"] and all("lr" in p and "loss" in p for p in meta["loss_curve"])
     assert meta["loss_plot"].startswith("![SFT loss](data:image/png;base64,")  # drawn, not JSON
+    inline = meta["loss_curve_inline"]  # an image the UI shows in place: under 1,000 characters
+    assert inline.startswith("![SFT loss](data:image/svg+xml;base64,") and len(inline) < 1000
     assert meta["checkpoint_sha256"] == checkpoint_digest(sft) and meta["skipped"] is False
+    # the demo's cards: the tiny base is on no hub (no base_model, a comment says so); the SFT
+    # takes the project's licence from the base's own card
+    from luth_train.cards import read_front_matter
+
+    card = (sft / "README.md").read_text()
+    assert "base_model" not in read_front_matter(card) and "# base_model: models/base_model" in card
+    assert read_front_matter(card)["license"] == "apache-2.0"
     # paths relative to the lake root: the metadata stays right when the lake moves
     assert (meta["checkpoint_path"], base_meta["checkpoint_path"]) == ("models/sft_checkpoint",
                                                                         "models/base_model")

@@ -118,7 +118,7 @@ def sft_mix(context: dg.AssetExecutionContext, lake: LakeResource,
         licenses = {name: src.license for name, src in
                     {**run_config.translation.sources, **run_config.sources}.items()}
         licenses["scholar"] = run_config.scholar.license
-        write_card(folder, dataset_card(result.mix, result.steps, licenses))
+        write_card(folder, dataset_card(result.mix, result.steps, licenses, cfg.dataset_hub_id()))
         if cfg.push_to_hub:
             context.log.info("pushed to " + push_folder(folder, cfg.push_to_hub, "dataset"))
     params = {"benchmarks checked (items)": index.items_by_benchmark,

@@ -117,18 +117,35 @@ def as_dtype(dtype: pl.DataType) -> dict:
     return {"dtype": names.get(dtype.base_type(), str(dtype).lower())}
 
 
-def dataset_card(mix: pl.DataFrame, steps: list[dict], licenses: dict[str, str | None]) -> str:
+SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
+                   (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"),
+                   (1_000_000_000, "100M<n<1B"))
+HUB_ID_PLACEHOLDER = "<user>/luth-sft"  # shown when neither curation.hub_id nor push_to_hub is set
+
+
+def size_category(rows: int) -> str:
+    """The hub's `size_categories` bucket of a dataset of `rows` rows."""
+    return next((label for limit, label in SIZE_CATEGORIES if rows < limit), "n>1B")
+
+
+def dataset_card(mix: pl.DataFrame, steps: list[dict], licenses: dict[str, str | None],
+                 hub_id: str | None = None) -> str:
     """README.md of `gold/sft_mix_dataset/`: YAML front matter (`configs` with the two splits,
-    features, licence), the sources with their licence, the composition and the funnel."""
+    features, splits with their bytes, size category, licence), how to load it from the hub
+    (`hub_id`, else a placeholder to replace), the sources with their licence, the composition
+    and the funnel."""
     from luth_train.cards import front_matter
 
     sources = (mix.filter(pl.col("copy") == 0).group_by("subset", "source").len("rows")
                .sort("subset", "source"))
     known = {lic for lic in licenses.values() if lic}
+    splits = {s: mix.filter(pl.col("split") == s) for s in ("train", "validation")}
+    split_bytes = {s: int(frame.to_arrow().nbytes) for s, frame in splits.items()}
     meta = {
         "pretty_name": "Luth SFT mix",
         "language": ["fr", "en"],
         "license": known.pop().lower() if len(known) == 1 and all(licenses.values()) else "other",
+        "size_categories": [size_category(mix.height)],
         "task_categories": ["text-generation"],
         "tags": ["luth", "sft", "french"],
         "configs": [{"config_name": "default", "data_files": [
@@ -137,17 +154,24 @@ def dataset_card(mix: pl.DataFrame, steps: list[dict], licenses: dict[str, str |
         "dataset_info": {
             "features": [{"name": c, **({"dtype": f} if isinstance(f, str) else f)}
                          for c, f in ((c, hf_feature(t)) for c, t in mix.schema.items())],
-            "splits": [{"name": s, "num_examples": mix.filter(pl.col("split") == s).height}
-                       for s in ("train", "validation")]},
+            "splits": [{"name": s, "num_bytes": split_bytes[s], "num_examples": frame.height}
+                       for s, frame in splits.items()],
+            "dataset_size": sum(split_bytes.values())},
     }
+    comments = [] if hub_id else ["not on the hub yet: set curation.hub_id or curation.push_to_hub"]
     rows = ["| subset | source | rows | licence |", "|---|---|---:|---|"]
     rows += [f"| {subset} | {source} | {n} | {licenses.get(source) or 'unknown (set `license:`)'} |"
              for subset, source, n in sources.iter_rows()]
-    return (front_matter(meta) + "\n# Luth SFT mix\n\n"
+    load = (f"```python\nfrom datasets import load_dataset\n\n"
+            f"mix = load_dataset(\"{hub_id or HUB_ID_PLACEHOLDER}\")  # splits: train, validation\n```\n")
+    where = ("" if hub_id else "Replace `" + HUB_ID_PLACEHOLDER + "` with the repo it was pushed to "
+             "(`curation.push_to_hub`). ")
+    return (front_matter(meta, comments) + "\n# Luth SFT mix\n\n"
             "French instruction data curated by the Luth lakehouse (arXiv 2510.05846): gathered "
             "French conversations, translated and regenerated prompts, and Scholar exam "
-            "questions, deduplicated and decontaminated against every benchmark. Load it with "
-            "`datasets.load_dataset(\"parquet\", data_dir=\"gold/sft_mix_dataset\")` from the "
-            "lake's root.\n\n## Sources and licences\n\n" + "\n".join(rows) + "\n\n"
+            "questions, deduplicated and decontaminated against every benchmark.\n\n"
+            "## Load it\n\n" + load + "\n" + where + "Before it is pushed, the folder itself "
+            "loads the same way: `load_dataset(\"gold/sft_mix_dataset\")` from the lake's root.\n\n"
+            "## Sources and licences\n\n" + "\n".join(rows) + "\n\n"
             "## Composition\n\n" + markdown_table(composition(mix)) + "\n\n"
             "## Funnel\n\n" + markdown_table(pl.DataFrame(steps)) + "\n")

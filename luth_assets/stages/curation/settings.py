@@ -90,6 +90,13 @@ class CurationConfig(StrictModel):
     batch_size: int = Field(5000, ge=1, description="rows per batch in dedup/decontamination/tokens")
     push_to_hub: str | None = Field(None, description="hub dataset repo id (owner/name) to push "
                                     "gold/sft_mix_dataset/ to, card included; unset: no push")
+    hub_id: str | None = Field(
+        None, description="hub dataset id the dataset card loads from and the model cards link "
+        "(owner/name); unset: push_to_hub, else the card shows `<user>/luth-sft` to replace")
+
+    def dataset_hub_id(self) -> str | None:
+        """The hub id of the SFT mix dataset: `hub_id`, else `push_to_hub`; None when neither."""
+        return self.hub_id or self.push_to_hub
 
     def with_base(self, base: Path) -> CurationConfig:
         """Resolve relative paths against the run configuration's folder (none yet)."""

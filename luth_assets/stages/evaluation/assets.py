@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from luth_assets.lib.lake import relative_to_lake
 from luth_assets.lib.metadata import png_markdown, table_preview
 from luth_assets.lib.models import evaluated_models, in_lake, resolve_model
 from luth_assets.resources import LakeResource
@@ -114,13 +115,15 @@ def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges
                 f"model {model!r} has no checkpoint at {path}: materialise "
                 f"{'models/base_model' if model == 'base' else 'its models/ asset'} first"
             )
+        # a lake checkpoint relative to the lake root (a moved lake still resolves); a hub id as given
+        shown = relative_to_lake(path, lake.path) if in_lake(run_config, model) else path
         settings = run_config.evaluation
         options = settings.options()
         lm = load_model(path, device=options.device, dtype=options.dtype)
         if name not in settings.specs():  # language_loss_fr / language_loss_en
             rows = score_language_loss(lm, name, lambda key: lake.read(dg.AssetKey(list(key))).collect(),
                                        settings.language_loss.max_texts, options.batch_size)
-            context.add_output_metadata({"model": model, "model_path": path, "benchmark": name,
+            context.add_output_metadata({"model": model, "model_path": shown, "benchmark": name,
                                          "metric": "mean_token_loss", "score": weighted_loss(rows),
                                          "stderr": None, "n": len(rows)})
             return tables.scores_frame(rows, model)
@@ -131,7 +134,7 @@ def benchmark_scores_asset(models: list[str], benchmarks: list[str], with_merges
         context.add_output_metadata(
             {
                 "model": model,
-                "model_path": path,
+                "model_path": shown,
                 "benchmark": name,
                 "metric": s["metric"],
                 "scored_by": options.choices().metric(name),
@@ -171,7 +174,7 @@ def score_table(context: dg.AssetExecutionContext, lake: LakeResource,
     if missing:
         context.log.warning(f"{missing} model x benchmark cells are not materialised; left out")
     plot = tables.plot_score_table(table, lake.folder("gold", "plots") / "score_table.png")
-    carded = write_scores_to_cards(table, names, run_config, lake.path)
+    carded = write_scores_to_cards(table, tables.cell_scores(frame), names, run_config, lake.path)
     euroeval = write_euroeval_results(frame, models, identities, run_config, lake.folder("gold"))
     context.add_output_metadata(
         {
@@ -189,15 +192,19 @@ def score_table(context: dg.AssetExecutionContext, lake: LakeResource,
     return table
 
 
-def write_scores_to_cards(table: pl.DataFrame, benchmarks: list[str], run_config: RunConfig,
-                          lake_root: str) -> list[str]:
-    """The Scores section of each lake model's card (README.md): its benchmarks and averages."""
+def write_scores_to_cards(table: pl.DataFrame, cells: pl.DataFrame, benchmarks: list[str],
+                          run_config: RunConfig, lake_root: str) -> list[str]:
+    """The Scores section of each lake model's card (README.md): its benchmarks with their item
+    count and standard error (`cells`: `tables.cell_scores`), and the averages."""
     updated, evaluated = [], set(evaluated_models(run_config))
-    for row in table.to_dicts():
+    for row in table.filter(pl.col("kind") == "ours").to_dicts():
         model = row.get("model")
         if model not in evaluated or not in_lake(run_config, model):
             continue
-        scores = {k: row[k] for k in [*benchmarks, "fr_average", "en_average"] if k in row}
+        mine = {c["benchmark"]: c for c in cells.filter(pl.col("model") == model).to_dicts()}
+        scores = {k: {"score": row[k], "n": mine.get(k, {}).get("n"), "stderr": mine.get(k, {}).get("stderr")}
+                  for k in benchmarks if k in row}
+        scores |= {k: row[k] for k in ("fr_average", "en_average") if k in row}
         if update_card_scores(resolve_model(run_config, lake_root, model), scores):
             updated.append(model)
     return updated

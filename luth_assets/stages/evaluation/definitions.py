@@ -12,6 +12,7 @@ from luth_assets.stages.evaluation.assets import (
 )
 from luth_assets.stages.evaluation.cell_checks import benchmark_scores_check
 from luth_assets.stages.evaluation.checks import score_table_complete
+from luth_assets.stages.evaluation.item_checks import benchmark_items_check
 
 
 def stage_definitions(config: RunConfig) -> dg.Definitions:
@@ -20,6 +21,8 @@ def stage_definitions(config: RunConfig) -> dg.Definitions:
     with_merges = bool(config.merging.recipe_names())
     scores = benchmark_scores_asset(evaluated_models(config), benchmarks, with_merges,
                                     settings.language_loss.enabled)
+    items = benchmark_items_asset(benchmarks)
     return dg.Definitions(
-        assets=[benchmark_items_asset(benchmarks), scores, score_table],
-        asset_checks=[score_table_complete, benchmark_scores_check(scores.partitions_def)])
+        assets=[items, scores, score_table],
+        asset_checks=[score_table_complete, benchmark_scores_check(scores.partitions_def),
+                      benchmark_items_check(items.partitions_def)])

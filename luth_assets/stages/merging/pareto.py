@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import polars as pl
 
-from luth_assets.lib.models import BASE, SFT, merge_model_name
+from luth_assets.lib.models import BASE, merge_model_name
 from luth_assets.stages.merging.settings import ParetoRule
 
 
@@ -82,42 +81,8 @@ def choose_merge(scores: pl.DataFrame, recipes: list[str], rule: ParetoRule) -> 
 
 
 def pareto_plot_png(scores: pl.DataFrame, choice: Choice) -> bytes:
-    """Scatter of English vs French average: merges, front, base, sft, the chosen merge."""
-    import matplotlib
+    """Scatter of English vs French average: merges, front, base, sft, the chosen merge
+    (`pareto_plot.py`)."""
+    from luth_assets.stages.merging.pareto_plot import plot_png
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from luth_train.evaluation.registry import LANGUAGE_LOSS_NAMES
-    from luth_train.evaluation.tables import plot_language_losses
-
-    with_losses = set(LANGUAGE_LOSS_NAMES) <= set(scores.columns)
-    fig, axes = plt.subplots(1, 2 if with_losses else 1, figsize=(12 if with_losses else 6, 4.5), dpi=100)
-    ax = axes[0] if with_losses else axes
-    if with_losses and not plot_language_losses(axes[1], scores, highlight=choice.model):
-        axes[1].set_axis_off()
-    t = choice.table
-    ax.scatter(t["fr_average"], t["en_average"], c="tab:blue", label="merges", zorder=2)
-    front = t.filter(pl.col("on_front")).sort("fr_average")
-    ax.plot(front["fr_average"], front["en_average"], "--", c="tab:blue", alpha=0.6, label="Pareto front")
-    for row in t.iter_rows(named=True):
-        ax.annotate(row["recipe"], (row["fr_average"], row["en_average"]), fontsize=7,
-                    xytext=(3, 3), textcoords="offset points")
-    for name, colour in ((BASE, "tab:gray"), (SFT, "tab:orange")):
-        r = scores.filter(pl.col("model") == name)
-        if r.height and r["fr_average"][0] is not None and r["en_average"][0] is not None:
-            ax.scatter(r["fr_average"], r["en_average"], c=colour, marker="s", label=name, zorder=3)
-    base = scores.filter(pl.col("model") == BASE)
-    if base.height and base["en_average"][0] is not None:
-        ax.axhline(base["en_average"][0], c="tab:gray", lw=0.8, ls=":", label="base English")
-    ax.scatter([choice.fr_average], [choice.en_average], s=200, facecolors="none", edgecolors="tab:red",
-               linewidths=2, label=f"chosen: {choice.recipe}", zorder=4)
-    ax.set_xlabel("French average")
-    ax.set_ylabel("English average")
-    ax.set_title("Merges: French vs English")
-    ax.legend(fontsize=7, loc="best")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
+    return plot_png(scores, choice)

@@ -11,6 +11,7 @@ checkpoint was made from the same inputs, config and code. With `training.sft_da
 Luth-SFT) as it is, and depends on no data stage.
 """
 
+import re
 import shutil
 from pathlib import Path
 
@@ -29,7 +30,12 @@ from luth_assets.resources import LakeResource
 from luth_assets.run_config import RunConfig
 from luth_assets.stages import keys
 from luth_assets.stages.training import base_model as tiny_base
-from luth_assets.stages.training.checkpoints import base_model_identity, read_record, up_to_date
+from luth_assets.stages.training.checkpoints import (
+    base_model_identity,
+    read_record,
+    up_to_date,
+    write_record,
+)
 from luth_assets.stages.training.launch import run_training
 from luth_assets.stages.training.sft_run import CODE_VERSION, plan_run
 from luth_train.cards import push_folder
@@ -110,14 +116,28 @@ def train_sft(context: dg.AssetExecutionContext, lake: LakeResource, run_config:
         return skipped(out, why, lake.path)
     context.log.info(f"training on {plan.n_train} train / {plan.n_validation} validation rows "
                      f"(fingerprint {plan.fingerprint[:12]}; {why})")
+    data, datasets = training_data(run_config)
     result = run_training(context, settings, {
         "train_config": plan.train_config, "final_dir": str(out), "fingerprint": plan.fingerprint,
         "record": {"parts": plan.parts, "base_model": base, "n_rows": plan.n_rows},
+        "data": data, "datasets": datasets,
     })
     shutil.rmtree(plan.run_dir, ignore_errors=True)  # checkpoints for resume are no longer needed
     if settings.push_to_hub:
         context.log.info(f"pushed to {push_folder(out, settings.push_to_hub, 'model')}")
+        # the merges' cards name the SFT by this hub id (luth_train.cards.hub_id reads it)
+        write_record(out, {**(read_record(out) or {}), "hub_id": settings.push_to_hub})
     return result
+
+
+def training_data(run_config: RunConfig) -> tuple[str, list[str]]:
+    """What the SFT card says it was trained on, and the hub ids of that data (its `datasets:`)."""
+    published = run_config.training.sft_dataset
+    if published is not None:
+        found = re.match(r"^hf://datasets/([^/]+/[^/]+)", published.uri)
+        return published.uri, [found.group(1)] if found else []
+    hub = run_config.curation.dataset_hub_id()
+    return "gold/sft_mix (its train and validation splits)", [hub] if hub else []
 
 
 @dg.asset(

@@ -17,8 +17,9 @@ import polars as pl
 
 from luth_assets.stages.training.checkpoints import checkpoint_digest, fingerprint, write_record
 from luth_assets.stages.training.settings import TinyBaseConfig
+from luth_train.cards import write_card
 
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # 2: the folder has a card
 
 
 def raw_texts(raw: pl.DataFrame, language: str | None = None) -> list[str]:
@@ -35,6 +36,20 @@ def raw_texts(raw: pl.DataFrame, language: str | None = None) -> list[str]:
 def tiny_fingerprint(tiny: TinyBaseConfig, texts: list[str], pretrain: list[str]) -> str:
     return fingerprint({"code_version": CODE_VERSION, "tiny": tiny.model_dump(),
                         "texts": fingerprint({"t": texts}), "pretrain": fingerprint({"t": pretrain})})
+
+
+def tiny_base_card(tiny: TinyBaseConfig) -> str:
+    """The tiny base's card: built here from nothing (no hub base), so the project's licence,
+    which the SFT and the merges made from it inherit."""
+    from luth_train.cards import front_matter
+
+    meta = {"library_name": "transformers", "pipeline_tag": "text-generation", "language": ["fr", "en"],
+            "license": "apache-2.0", "tags": ["luth", "demo", "tiny"]}
+    return (front_matter(meta, ["base_model: none, built from a random initialisation"])
+            + "\n# Luth demo tiny base\n\nA tiny Qwen3 built by the Luth lakehouse's demo: a "
+            f"byte-level BPE tokenizer trained on the raw demo text, {tiny.num_layers} layers of "
+            f"width {tiny.hidden_size}, {tiny.pretrain_steps} pre-training steps on the "
+            f"`{tiny.pretrain_language}` rows. A test fixture, not a language model.\n")
 
 
 def build_demo_base(out_dir: str | Path, texts: list[str], pretrain: list[str], tiny: TinyBaseConfig,
@@ -72,6 +87,7 @@ def _build(out: Path, texts: list[str], pretrain: list[str], tiny: TinyBaseConfi
             batch_size=tiny.pretrain_batch_size, learning_rate=tiny.pretrain_learning_rate,
             seed=tiny.seed))
     stats["seconds"] = round(time.perf_counter() - t0, 2)
+    write_card(work, tiny_base_card(tiny))
     stats["checkpoint_sha256"] = checkpoint_digest(work)
     write_record(work, {"fingerprint": wanted_fingerprint, **stats})
     if out.exists():

@@ -72,6 +72,7 @@ def publish(output_dir: Path, final_dir: Path, record: dict[str, Any]) -> dict[s
 
 def run(pipes) -> dict[str, Any]:
     from luth_assets.lib.metadata import loss_curve_png, png_markdown
+    from luth_assets.stages.training.loss_sparkline import loss_sparkline_markdown
     from luth_train.cards import sft_card, write_card
     from luth_train.config import train_config_from_dict
     from luth_train.sft import train
@@ -96,8 +97,9 @@ def run(pipes) -> dict[str, Any]:
                      {**extras.get("record", {}), "fingerprint": extras["fingerprint"],
                       "metrics": {k: v for k, v in summary.items() if not k.endswith("_curve")}})
     final_dir = Path(extras["final_dir"])  # <lake>/models/sft_checkpoint: the card's paths are
+    data = extras.get("data", "gold/sft_mix (its train and validation splits)")
     write_card(final_dir, sft_card(cfg, metrics, final_dir.parents[1],  # relative to the lake
-                                   data=["gold/sft_mix (its train and validation splits)"]))
+                                   data=[data], datasets=extras.get("datasets", [])))
     meta = {k: v for k, v in summary.items() if v is not None and not k.endswith("_curve")}
     meta.update({
         "checkpoint_path": final_dir.relative_to(final_dir.parents[1]).as_posix(),  # to the lake
@@ -108,6 +110,10 @@ def run(pipes) -> dict[str, Any]:
         "loss_plot": {"raw_value": png_markdown(loss_curve_png(summary["loss_curve"],
                                                                summary["val_curve"]), "SFT loss"),
                       "type": "md"},
+        # small enough for the UI to show in place (the PNG above opens behind "Show Markdown")
+        "loss_curve_inline": {"raw_value": loss_sparkline_markdown(summary["loss_curve"],
+                                                                   summary["val_curve"]) or "no loss logged",
+                              "type": "md"},
         "loss_curve": {"raw_value": summary["loss_curve"], "type": "json"},
         "val_curve": {"raw_value": summary["val_curve"], "type": "json"},
     })
