@@ -13,13 +13,20 @@ from typing import Any
 
 def loss_plot_png(history: Sequence[dict[str, Any]], title: str = "SFT loss") -> bytes:
     """PNG of the `train` records' loss and the `eval` records' val_loss against the step."""
+    train = [r for r in history if r.get("event") == "train" and r.get("loss") is not None]
+    val = [r for r in history if r.get("event") == "eval" and r.get("val_loss") is not None]
+    return loss_curves_png(train, val, title)
+
+
+def loss_curves_png(train: Sequence[dict[str, Any]], val: Sequence[dict[str, Any]],
+                    title: str = "SFT loss") -> bytes:
+    """PNG of the training loss per step (`step`, `loss`) and the validation loss at each
+    evaluation (`step`, `val_loss`)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    train = [r for r in history if r.get("event") == "train" and r.get("loss") is not None]
-    val = [r for r in history if r.get("event") == "eval" and r.get("val_loss") is not None]
     fig, ax = plt.subplots(figsize=(7, 3.5), dpi=100)
     if train:
         ax.plot([r["step"] for r in train], [r["loss"] for r in train], label="train loss")

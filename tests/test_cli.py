@@ -95,7 +95,7 @@ def test_version_and_assets_listing(demo_env, capsys) -> None:
     assert code == 0
     line = next(x for x in out.splitlines() if "models/merged_models" in x)
     assert "merging" in line and "mergekit" in line and "static" in line
-    assert "(28 rows)" in out
+    assert "(29 rows)" in out  # 28 assets + silver/exam_vision_rejects
 
 
 def test_merge_help_describes_every_option() -> None:

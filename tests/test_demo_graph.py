@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,13 +22,25 @@ REPO = Path(__file__).resolve().parents[1]
 LUTH = [sys.executable, "-m", "luth_assets.cli"]
 
 
-@pytest.fixture(scope="module")
-def demo_lake(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+def makefile_exports() -> dict[str, str]:
+    """The variables `make demo` exports (the pinned CPU code paths among them), so that a run
+    here is the run `make demo` makes."""
+    exports = {}
+    for line in (REPO / "Makefile").read_text().splitlines():
+        match = re.match(r"export (ATEN_CPU_CAPABILITY|MKL_CBWR) \?= (\S+)", line)
+        if match:
+            exports[match.group(1)] = match.group(2)
+    assert set(exports) == {"ATEN_CPU_CAPABILITY", "MKL_CBWR"}, exports
+    return exports
+
+
+def run_demo(tmp_path_factory, **extra_env: str) -> tuple[Path, dict[str, str]]:
+    """`luth materialize --all` on the demo into a fresh lake and Dagster home."""
     lake = tmp_path_factory.mktemp("demo_lake")
     home = tmp_path_factory.mktemp("dagster_home")
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    env = {**os.environ, "LUTH_CONFIG": str(REPO / "data_lake/landing/luth.yaml"),
-           "LUTH_LAKE_ROOT": str(lake), "DAGSTER_HOME": str(home)}
+    env = {**os.environ, **makefile_exports(), "LUTH_CONFIG": str(REPO / "data_lake/landing/luth.yaml"),
+           "LUTH_LAKE_ROOT": str(lake), "DAGSTER_HOME": str(home), **extra_env}
     env.pop("GEMINI_API_KEY", None)
     run = subprocess.run([*LUTH, "materialize", "--all"], env=env, cwd=REPO, capture_output=True,
                          text=True, timeout=1800)
@@ -35,6 +48,11 @@ def demo_lake(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     assert run.returncode == 0, f"luth materialize --all failed:\n{run.stdout[-6000:]}\n{run.stderr[-3000:]}"
     assert "FAILED" not in run.stdout
     return lake, env
+
+
+@pytest.fixture(scope="module")
+def demo_lake(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    return run_demo(tmp_path_factory)
 
 
 def sql(env: dict[str, str], query: str, *params: str) -> list[dict[str, str]]:
@@ -111,3 +129,33 @@ def test_every_table_has_the_rows_of_the_snapshot(demo_lake) -> None:
         schema, name = table.split("/")
         got = sql(env, f"select count(*) as n from {schema}.{name}")
         assert int(got[0]["n"]) == rows, f"{table}: {got[0]['n']} rows, expected {rows}"
+
+
+SCORE_COLUMNS = "model, language_loss_fr, language_loss_en, fr_average, en_average"
+
+
+def readme_demo_table() -> list[dict[str, str]]:
+    """The rows of the README's demo table ("Evaluation on the demo")."""
+    text = (REPO / "README.md").read_text()
+    header = "| model | language_loss_fr | language_loss_en | fr_average | en_average |"
+    lines = text[text.index(header):].splitlines()
+    rows = []
+    for line in lines[2:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows.append(dict(zip(SCORE_COLUMNS.split(", "), cells, strict=True)))
+    return rows
+
+
+def test_a_second_demo_run_gives_the_same_score_table_and_the_readme_shows_it(
+        demo_lake, tmp_path_factory) -> None:
+    """Two `make demo` runs (the second on one thread) give identical score tables, and the README's
+    demo table is that table."""
+    _, env = demo_lake
+    _, env2 = run_demo(tmp_path_factory, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    query = "select * from score_table order by model, kind"
+    first, second = sql(env, query), sql(env2, query)
+    assert first == second
+    ours = sql(env, f"select {SCORE_COLUMNS} from score_table where kind = 'ours'")
+    assert readme_demo_table() == ours, "README's demo table is not what the demo produces"

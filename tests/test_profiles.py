@@ -90,6 +90,7 @@ def test_llm_steps_are_in_the_llm_pool(tmp_path):
                               ).resolve_asset_graph()
     pooled = {a.node_def.name for a in graph.assets_defs if LLM_POOL in a.node_def.pools}
     assert pooled == {"translated_prompts", "regenerated_responses", "judged_samples",
+                      "exam_texts",  # the vision fallback sends pages to a multimodal model
                       "scholar_items", "scholar_items_clean"}
 
 

@@ -282,6 +282,8 @@ def test_ui_serves_the_built_asset_graph(dagster_ui: str, ui_env: dict[str, str]
         print(f"copied to {README_SHOT}")
 
     for name, page, words in (("asset_page", ASSET_PAGE, ("french_slices", "sources")),
+                              ("score_table_page", "assets/gold/score_table", ("score_table",)),
+                              ("best_merge_page", "assets/models/best_merge", ("best_merge",)),
                               ("timeline", TIMELINE_PAGE, TIMELINE_WORDS)):
         dom = chromium(binary, tmp_path / "chromium-dom", "--dump-dom", f"{base}/{page}")
         (tmp_path / f"{name}.html").write_text(dom.stdout, "utf-8")

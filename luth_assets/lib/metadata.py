@@ -71,29 +71,3 @@ def embed_images(markdown: str, folder: Path) -> str:
         return png_markdown(path.read_bytes(), match.group(1)) if path.is_file() else match.group(0)
 
     return re.sub(r"!\[([^\]]*)\]\(([^):]+\.png)\)", inline, markdown)
-
-
-def loss_curve_png(train: list[dict], val: list[dict]) -> bytes:
-    """Training loss per step and validation loss at each evaluation, one PNG."""
-    import io
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 3.5), dpi=100)
-    if train:
-        ax.plot([p["step"] for p in train], [p["loss"] for p in train], label="train loss")
-    if val:
-        ax.plot([p["step"] for p in val], [p["val_loss"] for p in val], marker="o",
-                label="validation loss")
-    ax.set_xlabel("optimizer step")
-    ax.set_ylabel("loss")
-    ax.set_title("SFT loss")
-    ax.legend()
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()

@@ -71,10 +71,11 @@ def publish(output_dir: Path, final_dir: Path, record: dict[str, Any]) -> dict[s
 
 
 def run(pipes) -> dict[str, Any]:
-    from luth_assets.lib.metadata import loss_curve_png, png_markdown
+    from luth_assets.lib.metadata import png_markdown
     from luth_assets.stages.training.loss_sparkline import loss_sparkline_markdown
     from luth_train.cards import sft_card, write_card
     from luth_train.config import train_config_from_dict
+    from luth_train.loss_plot import loss_curves_png
     from luth_train.sft import train
 
     extras = pipes.extras if pipes is not None else json.loads(os.environ["LUTH_TRAIN_EXTRAS"])
@@ -107,7 +108,7 @@ def run(pipes) -> dict[str, Any]:
         "size_bytes": record["size_bytes"],
         "fingerprint": extras["fingerprint"],
         "skipped": False,
-        "loss_plot": {"raw_value": png_markdown(loss_curve_png(summary["loss_curve"],
+        "loss_plot": {"raw_value": png_markdown(loss_curves_png(summary["loss_curve"],
                                                                summary["val_curve"]), "SFT loss"),
                       "type": "md"},
         # small enough for the UI to show in place (the PNG above opens behind "Show Markdown")
