@@ -4,6 +4,7 @@ skip with a printed reason when it is absent."""
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,13 @@ def lake_root(tmp_path: Path) -> Path:
     root = tmp_path / "lake"
     root.mkdir()
     return root
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a connection fails the test (offline commands: `luth plan`,
+    `luth train --check`, readers that must not reach the hub)."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"tried to use the network: {args}")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -25,13 +24,6 @@ DEMO = REPO / "data_lake/landing/luth.yaml"
 LUTH = [sys.executable, "-m", "luth_assets.cli"]
 
 
-@pytest.fixture
-def no_network(monkeypatch):
-    """Any attempt to open a connection fails the test."""
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"luth plan tried to use the network: {args}")
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 def _step(plan: dict, step: str) -> dict:

@@ -5,7 +5,6 @@ and the total cost counting them; a configuration without `post_training` plans 
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,6 @@ REPO = Path(__file__).resolve().parents[2]
 LUTH2 = REPO / "configs/runs/luth2.yaml"
 
 
-@pytest.fixture
-def no_network(monkeypatch):
-    """Any connection attempt fails the test: the plan is offline."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"luth plan tried to reach the network: {args}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 def test_luth_plan_of_the_luth2_recipe_works_offline(no_network, capsys, monkeypatch):

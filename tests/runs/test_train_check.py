@@ -6,7 +6,6 @@ wrong path are told apart; steps follow the trainer's packing."""
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import polars as pl
@@ -34,13 +33,9 @@ def write_mix(lake: Path, lengths: dict[str, list[int]]) -> Path:
 
 
 @pytest.fixture
-def in_lake(tmp_path, monkeypatch) -> Path:
+def in_lake(tmp_path, monkeypatch, no_network) -> Path:
     """A working folder holding data_lake/ (the mix and the demo's base model folder), no hub
     cache, no network."""
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"luth train --check tried to use the network: {args}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))
     monkeypatch.delenv("HF_HUB_CACHE", raising=False)
